@@ -1,0 +1,152 @@
+/*
+ * libspeech2face — speech → face feature → canonical face image / gallery retrieval.
+ * An implementation of Oh et al., "Speech2Face: Learning the Face Behind a Voice", CVPR 2019.
+ *
+ * This is the library's single public header. Conventions that hold for every function below
+ * unless its comment says otherwise:
+ *
+ *  - Errors. Functions return `s2f_status` (S2F_OK == 0). A failing call leaves every output
+ *    untouched or documented as unspecified, never frees what the caller owns, and records a
+ *    human-readable message: in the handle it was called on (`s2f_<handle>_last_error()`), and
+ *    for the calling thread (`s2f_last_error_message()`), which is the only place a failed
+ *    constructor can report detail. The library never prints, aborts or exits; diagnostics go
+ *    to the log callback (`s2f_set_log_callback()`).
+ *  - Ownership. Handles are opaque, created by `s2f_<handle>_create/load()` and released by
+ *    `s2f_<handle>_free()`; `*_free(NULL)` is a no-op. Every data buffer is owned by the
+ *    caller; the library never keeps a pointer to a caller's buffer past the call unless a
+ *    function says so (e.g. a model loaded from a caller's memory).
+ *  - Params structs. Each starts with `size_t size`; fill it with `s2f_<x>_default_params()`
+ *    (which sets `size = sizeof(struct)` as compiled into the caller), then change fields.
+ *    Newer libraries accept older, smaller structs; fields beyond `size` take defaults. So
+ *    that every version of a struct has a distinct size, fields are only ever appended, in
+ *    whole 8-byte units (a 64-bit field, or two 32-bit ones), and no struct has tail padding.
+ *  - Thread-safety. Stated per function. In short: `s2f_model` is immutable and shareable;
+ *    every other handle holds its own workspace and is used by one thread at a time
+ *    (create one per thread); `s2f_face_index` allows concurrent searches with exclusive
+ *    writers. Functions taking no handle are thread-safe.
+ */
+#ifndef SPEECH2FACE_H
+#define SPEECH2FACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+ * Export macro. Only functions marked S2F_API are visible in the shared library; everything
+ * else is built with hidden visibility.
+ * ------------------------------------------------------------------------------------------- */
+#if defined(_WIN32)
+#  if defined(S2F_BUILDING_LIBRARY)
+#    define S2F_API __declspec(dllexport)
+#  else
+#    define S2F_API
+#  endif
+#elif defined(__GNUC__) || defined(__clang__)
+#  define S2F_API __attribute__((visibility("default")))
+#else
+#  define S2F_API
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+ * Version
+ * ------------------------------------------------------------------------------------------- */
+#define S2F_VERSION_MAJOR 0
+#define S2F_VERSION_MINOR 1
+#define S2F_VERSION_PATCH 0
+#define S2F_VERSION_STRING "0.1.0"
+/** Packs a version as one comparable integer: (major << 16) | (minor << 8) | patch. */
+#define S2F_MAKE_VERSION(major, minor, patch) (((major) << 16) | ((minor) << 8) | (patch))
+#define S2F_VERSION S2F_MAKE_VERSION(S2F_VERSION_MAJOR, S2F_VERSION_MINOR, S2F_VERSION_PATCH)
+
+/** Version of the library actually loaded at run time, packed as S2F_MAKE_VERSION.
+ *  Compare with S2F_VERSION to detect a header/library mismatch. Thread-safe. */
+S2F_API uint32_t s2f_version(void);
+/** Version of the loaded library as "MAJOR.MINOR.PATCH"; static storage, never NULL. Thread-safe. */
+S2F_API const char *s2f_version_string(void);
+
+/* ---------------------------------------------------------------------------------------------
+ * Status codes and error messages
+ * ------------------------------------------------------------------------------------------- */
+/** Every fallible function returns one of these. Values are part of the ABI: never renumbered,
+ *  new codes are only appended. */
+typedef enum s2f_status {
+    S2F_OK = 0,
+    S2F_ERR_INVALID_ARGUMENT = 1,   /**< NULL where a pointer is required, value out of range */
+    S2F_ERR_OUT_OF_MEMORY = 2,      /**< an allocation failed */
+    S2F_ERR_IO = 3,                 /**< open/read/write/fsync/rename failed (message has errno text) */
+    S2F_ERR_BAD_FORMAT = 4,         /**< a file or buffer is not what it claims (magic, layout, bounds) */
+    S2F_ERR_UNSUPPORTED_VERSION = 5,/**< a file's format version is newer/older than this library reads */
+    S2F_ERR_CHECKSUM_MISMATCH = 6,  /**< stored checksum does not match the data */
+    S2F_ERR_SHAPE_MISMATCH = 7,     /**< tensor or input dimensions inconsistent with the model */
+    S2F_ERR_BUFFER_TOO_SMALL = 8,   /**< caller's output buffer is smaller than required */
+    S2F_ERR_NOT_FOUND = 9,          /**< a named component, tensor, key or id does not exist */
+    S2F_ERR_NON_FINITE = 10,        /**< input contains NaN or infinity */
+    S2F_ERR_SINGULAR = 11,          /**< a linear system is singular (e.g. coincident landmarks) */
+    S2F_ERR_UNSUPPORTED = 12,       /**< valid request this build or model does not support */
+    S2F_ERR_INTERNAL = 13           /**< a bug in the library; please report it */
+} s2f_status;
+
+/** Number of defined status codes (one past the largest). */
+#define S2F_STATUS_COUNT 14
+
+/** Short English description of a status code ("invalid argument", ...). Static storage,
+ *  never NULL: an unknown code gives "unknown status code". Thread-safe. */
+S2F_API const char *s2f_strerror(s2f_status status);
+
+/** Name of a status code as spelled in this header ("S2F_ERR_IO"); "S2F_UNKNOWN" if unknown.
+ *  Static storage. Thread-safe. */
+S2F_API const char *s2f_status_name(s2f_status status);
+
+/** Detailed message of the most recent failing call made *by the calling thread* ("" if none).
+ *  The pointer stays valid until that thread's next failing call into the library; copy it if
+ *  you need it longer. Successful calls do not clear it. Thread-safe (per-thread storage). */
+S2F_API const char *s2f_last_error_message(void);
+
+/* ---------------------------------------------------------------------------------------------
+ * Logging. The library never writes to stdout/stderr; it hands messages to one process-wide
+ * callback. With no callback set, messages are dropped.
+ * ------------------------------------------------------------------------------------------- */
+typedef enum s2f_log_level {
+    S2F_LOG_DEBUG = 0,
+    S2F_LOG_INFO = 1,
+    S2F_LOG_WARNING = 2,
+    S2F_LOG_ERROR = 3
+} s2f_log_level;
+
+/** Receives one message (no trailing newline; valid only during the call). May be called from
+ *  any thread that calls into the library, possibly concurrently: make it thread-safe. It must
+ *  not call back into the library. */
+typedef void (*s2f_log_fn)(s2f_log_level level, const char *message, void *user_data);
+
+/** Sets the process-wide log callback and the minimum level passed to it. `fn == NULL` turns
+ *  logging off. Thread-safe; a message being delivered concurrently may still reach the
+ *  previous callback. Errors: S2F_ERR_INVALID_ARGUMENT for a level outside s2f_log_level. */
+S2F_API s2f_status s2f_set_log_callback(s2f_log_fn fn, void *user_data, s2f_log_level min_level);
+
+/* ---------------------------------------------------------------------------------------------
+ * Handles. Declared here in full; the functions of each arrive with the component that
+ * implements it (see docs/api.md for what exists in this version).
+ * ------------------------------------------------------------------------------------------- */
+/** A loaded model container (voice encoder, face decoder, face encoder weights + metadata).
+ *  Immutable once loaded: share one across any number of threads. */
+typedef struct s2f_model s2f_model;
+/** Audio PCM → the paper's compressed complex spectrogram. One per thread. */
+typedef struct s2f_spectrogram s2f_spectrogram;
+/** Spectrogram → face feature (paper Table 1 CNN). Built from a model; one per thread. */
+typedef struct s2f_voice_encoder s2f_voice_encoder;
+/** Face photo crop → face feature. Built from a model; one per thread. */
+typedef struct s2f_face_encoder s2f_face_encoder;
+/** Face feature → landmarks + texture → warped canonical face image. One per thread. */
+typedef struct s2f_face_decoder s2f_face_decoder;
+/** Gallery of face features with exact top-k retrieval. Concurrent readers, exclusive writers. */
+typedef struct s2f_face_index s2f_face_index;
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* SPEECH2FACE_H */

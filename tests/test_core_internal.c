@@ -1,0 +1,134 @@
+/* Private core helpers: error slots, per-thread messages, versioned params, checked sizes. */
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/params.h"
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static void fail_records_message_in_slot_and_thread(void **state)
+{
+    (void)state;
+    s2fi_error_slot slot = {0};
+    assert_string_equal(s2fi_error_slot_message(&slot), "");
+    assert_int_equal(s2fi_fail(&slot, S2F_ERR_IO, "cannot open %s", "x.bin"), S2F_ERR_IO);
+    assert_int_equal(slot.status, S2F_ERR_IO);
+    assert_string_equal(s2fi_error_slot_message(&slot), "cannot open x.bin");
+    assert_string_equal(s2f_last_error_message(), "cannot open x.bin");
+    assert_string_equal(s2fi_error_slot_message(NULL), "");
+}
+
+static void overlong_messages_are_truncated_not_overflowed(void **state)
+{
+    (void)state;
+    char big[4 * S2FI_ERROR_MESSAGE_MAX];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    s2fi_error_slot slot = {0};
+    s2fi_fail(&slot, S2F_ERR_BAD_FORMAT, "%s", big);
+    assert_int_equal(strlen(slot.message), S2FI_ERROR_MESSAGE_MAX - 1);
+}
+
+static void *fail_in_other_thread(void *arg)
+{
+    (void)arg;
+    s2fi_fail(NULL, S2F_ERR_NOT_FOUND, "other thread");
+    return NULL;
+}
+
+static void thread_messages_do_not_leak_across_threads(void **state)
+{
+    (void)state;
+    s2fi_fail(NULL, S2F_ERR_IO, "main thread");
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, fail_in_other_thread, NULL), 0);
+    pthread_join(thread, NULL);
+    assert_string_equal(s2f_last_error_message(), "main thread");
+}
+
+/* Two versions of one params struct following the header's rule: fields are appended in whole
+ * 8-byte units, so the struct has no tail padding and every version has a distinct size. */
+typedef struct example_params_v1 {
+    size_t size;
+    int32_t alpha;
+    int32_t gamma;
+} example_params_v1;
+
+typedef struct example_params_v2 {
+    size_t size;
+    int32_t alpha;
+    int32_t gamma;
+    double beta; /* added in "v2" */
+} example_params_v2;
+
+static void params_from_older_caller_keep_new_defaults(void **state)
+{
+    (void)state;
+    example_params_v2 effective = {sizeof effective, 1, 3, 2.0};
+    example_params_v1 old_caller = {sizeof old_caller, 10, 30};
+    assert_int_equal(s2fi_params_merge(&effective, sizeof effective, &old_caller, "p", NULL), S2F_OK);
+    assert_int_equal(effective.size, sizeof effective);
+    assert_int_equal(effective.alpha, 10);
+    assert_int_equal(effective.gamma, 30);
+    assert_true(effective.beta == 2.0);
+}
+
+static void params_null_means_defaults_and_bad_sizes_fail(void **state)
+{
+    (void)state;
+    example_params_v2 effective = {sizeof effective, 1, 3, 2.0};
+    assert_int_equal(s2fi_params_merge(&effective, sizeof effective, NULL, "p", NULL), S2F_OK);
+    assert_int_equal(effective.alpha, 1);
+
+    example_params_v2 unset = {0, 5, 6, 7.0};
+    s2fi_error_slot slot = {0};
+    assert_int_equal(s2fi_params_merge(&effective, sizeof effective, &unset, "p", &slot),
+                     S2F_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(slot.message, "default_params"));
+
+    struct { size_t size; int32_t a, c; double b, d; } newer = {sizeof newer, 1, 2, 3, 4};
+    assert_int_equal(s2fi_params_merge(&effective, sizeof effective, &newer, "p", &slot),
+                     S2F_ERR_UNSUPPORTED_VERSION);
+    assert_int_equal(effective.alpha, 1); /* untouched on failure */
+}
+
+static void aligned_alloc_is_aligned_and_sizes_are_checked(void **state)
+{
+    (void)state;
+    for (size_t bytes = 1; bytes < 5000; bytes = bytes * 3 + 1) {
+        unsigned char *p = s2fi_aligned_calloc(bytes);
+        assert_non_null(p);
+        assert_int_equal((uintptr_t)p % S2FI_ALIGNMENT, 0);
+        for (size_t i = 0; i < bytes; ++i)
+            assert_int_equal(p[i], 0);
+        s2fi_free(p);
+    }
+    assert_null(s2fi_aligned_alloc(0));
+    assert_null(s2fi_aligned_alloc(SIZE_MAX));
+    s2fi_free(NULL);
+
+    size_t out = 0;
+    assert_true(s2fi_mul_size(1000, 1000, &out));
+    assert_int_equal(out, 1000000);
+    assert_false(s2fi_mul_size(SIZE_MAX / 2, 3, &out));
+    assert_false(s2fi_add_size(SIZE_MAX, 1, &out));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(fail_records_message_in_slot_and_thread),
+        cmocka_unit_test(overlong_messages_are_truncated_not_overflowed),
+        cmocka_unit_test(thread_messages_do_not_leak_across_threads),
+        cmocka_unit_test(params_from_older_caller_keep_new_defaults),
+        cmocka_unit_test(params_null_means_defaults_and_bad_sizes_fail),
+        cmocka_unit_test(aligned_alloc_is_aligned_and_sizes_are_checked),
+    };
+    return cmocka_run_group_tests_name("core internals", tests, NULL, NULL);
+}

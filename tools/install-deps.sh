@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs everything libspeech2face needs to build, test and run its tools on Debian 12.
+# Needs root (or sudo). Safe to re-run: apt skips what is already installed.
+set -euo pipefail
+
+packages=(
+    # build
+    build-essential meson ninja-build pkg-config
+    # library dependencies
+    libkissfft-dev libopenblas-dev libsoxr-dev
+    # tests
+    libcmocka-dev binutils
+    # command-line tool and examples: audio files in, PNG out
+    libsndfile1-dev libpng-dev
+    # oracles and tooling (PyTorch/numpy references, FAISS, pytest); run with /usr/bin/python3
+    python3 python3-numpy python3-torch python3-faiss python3-pytest
+)
+
+if [[ $(id -u) -eq 0 ]]; then
+    as_root=()
+elif command -v sudo >/dev/null; then
+    as_root=(sudo)
+else
+    echo "install-deps: need root or sudo to run apt-get" >&2
+    exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -q
+"${as_root[@]}" apt-get install -y -q --no-install-recommends "${packages[@]}"
