@@ -1,0 +1,183 @@
+#include "nn/conv2d.h"
+
+#include "core/alloc.h"
+
+#include <cblas.h>
+#include <string.h>
+
+s2f_status s2fi_conv2d_init(s2fi_conv2d *conv, const s2fi_conv2d_config *config,
+                            const float *torch_weight, const float *bias, s2fi_error_slot *slot)
+{
+    memset(conv, 0, sizeof *conv);
+    const s2fi_conv2d_config *c = config;
+    if (c->in_channels <= 0 || c->out_channels <= 0 || c->kernel_h <= 0 || c->kernel_w <= 0 ||
+        c->stride_h <= 0 || c->stride_w <= 0 || !torch_weight)
+        return s2fi_fail(slot, S2F_ERR_INVALID_ARGUMENT,
+                         "convolution %d→%d kernel %dx%d stride %dx%d is not a valid layer",
+                         c->in_channels, c->out_channels, c->kernel_h, c->kernel_w, c->stride_h,
+                         c->stride_w);
+    conv->config = *c;
+    const size_t taps = (size_t)c->kernel_h * (size_t)c->kernel_w;
+    const size_t depth = taps * (size_t)c->in_channels;
+    const size_t oc_count = (size_t)c->out_channels;
+    conv->packed_weights = s2fi_aligned_alloc(depth * oc_count * sizeof(float));
+    conv->bias = s2fi_aligned_calloc(oc_count * sizeof(float));
+    if (!conv->packed_weights || !conv->bias) {
+        s2fi_conv2d_release(conv);
+        return s2fi_fail(slot, S2F_ERR_OUT_OF_MEMORY, "no memory for %zu convolution weights",
+                         depth * oc_count);
+    }
+    /* PyTorch [oc][ic][ky][kx] → ours [(ky·kw + kx)·ic_count + ic][oc], matching NHWC patches. */
+    for (size_t oc = 0; oc < oc_count; ++oc)
+        for (int ic = 0; ic < c->in_channels; ++ic)
+            for (size_t tap = 0; tap < taps; ++tap) {
+                float w = torch_weight[(oc * (size_t)c->in_channels + (size_t)ic) * taps + tap];
+                conv->packed_weights[(tap * (size_t)c->in_channels + (size_t)ic) * oc_count + oc] = w;
+            }
+    if (bias)
+        memcpy(conv->bias, bias, oc_count * sizeof(float));
+    return S2F_OK;
+}
+
+void s2fi_conv2d_release(s2fi_conv2d *conv)
+{
+    s2fi_free(conv->packed_weights);
+    s2fi_free(conv->bias);
+    conv->packed_weights = NULL;
+    conv->bias = NULL;
+}
+
+void s2fi_conv2d_fold_affine(s2fi_conv2d *conv, const float *scale, const float *shift)
+{
+    const size_t oc_count = (size_t)conv->config.out_channels;
+    const size_t depth = (size_t)conv->config.kernel_h * (size_t)conv->config.kernel_w *
+                         (size_t)conv->config.in_channels;
+    for (size_t k = 0; k < depth; ++k)
+        for (size_t oc = 0; oc < oc_count; ++oc)
+            conv->packed_weights[k * oc_count + oc] *= scale[oc];
+    for (size_t oc = 0; oc < oc_count; ++oc)
+        conv->bias[oc] = conv->bias[oc] * scale[oc] + shift[oc];
+}
+
+typedef struct conv_geometry {
+    s2fi_shape out;
+    s2fi_axis_padding pad_h, pad_w;
+    size_t depth; /* kernel_h · kernel_w · in_channels: one im2col row */
+} conv_geometry;
+
+static int geometry(const s2fi_conv2d *conv, s2fi_shape in, conv_geometry *g)
+{
+    const s2fi_conv2d_config *c = &conv->config;
+    if (in.channels != c->in_channels)
+        return 0;
+    g->out.height = s2fi_axis_output(c->padding, in.height, c->kernel_h, c->stride_h, c->pad_h, &g->pad_h);
+    g->out.width = s2fi_axis_output(c->padding, in.width, c->kernel_w, c->stride_w, c->pad_w, &g->pad_w);
+    g->out.channels = c->out_channels;
+    g->depth = (size_t)c->kernel_h * (size_t)c->kernel_w * (size_t)c->in_channels;
+    return g->out.height > 0 && g->out.width > 0;
+}
+
+int s2fi_conv2d_output_shape(const s2fi_conv2d *conv, s2fi_shape in, s2fi_shape *out)
+{
+    conv_geometry g;
+    if (!geometry(conv, in, &g))
+        return 0;
+    *out = g.out;
+    return 1;
+}
+
+/* The input itself is the im2col matrix: every output pixel's patch is one input pixel. */
+static int is_pointwise(const s2fi_conv2d_config *c, const conv_geometry *g)
+{
+    return c->kernel_h == 1 && c->kernel_w == 1 && c->stride_h == 1 && c->stride_w == 1 &&
+           g->pad_h.before == 0 && g->pad_w.before == 0;
+}
+
+static size_t rows_per_block(const conv_geometry *g, size_t budget_floats)
+{
+    size_t row_floats = (size_t)g->out.width * g->depth;
+    size_t rows = row_floats ? budget_floats / row_floats : 1;
+    if (rows < 1)
+        rows = 1;
+    if (rows > (size_t)g->out.height)
+        rows = (size_t)g->out.height;
+    return rows;
+}
+
+size_t s2fi_conv2d_workspace_floats(const s2fi_conv2d *conv, s2fi_shape in, size_t budget_floats)
+{
+    conv_geometry g;
+    if (!geometry(conv, in, &g) || is_pointwise(&conv->config, &g))
+        return 0;
+    return rows_per_block(&g, budget_floats) * (size_t)g.out.width * g.depth;
+}
+
+/* Copies the patches of output rows [row_begin, row_end) into `columns`, zero where the window
+ * hangs over the padded border. For each kernel row the kx taps of one patch are adjacent input
+ * pixels, hence one contiguous run of kernel_w·channels floats whenever it lies inside. */
+static void im2col_rows(const s2fi_conv2d_config *c, const conv_geometry *g, const float *in,
+                        s2fi_shape in_shape, int row_begin, int row_end, float *columns)
+{
+    const size_t channels = (size_t)in_shape.channels;
+    const size_t run = (size_t)c->kernel_w * channels;
+    float *dst = columns;
+    for (int oy = row_begin; oy < row_end; ++oy) {
+        for (int ox = 0; ox < g->out.width; ++ox) {
+            const int ix0 = ox * c->stride_w - g->pad_w.before;
+            for (int ky = 0; ky < c->kernel_h; ++ky, dst += run) {
+                const int iy = oy * c->stride_h - g->pad_h.before + ky;
+                if (iy < 0 || iy >= in_shape.height) {
+                    memset(dst, 0, run * sizeof(float));
+                    continue;
+                }
+                const float *src_row = in + (size_t)iy * (size_t)in_shape.width * channels;
+                if (ix0 >= 0 && ix0 + c->kernel_w <= in_shape.width) {
+                    memcpy(dst, src_row + (size_t)ix0 * channels, run * sizeof(float));
+                    continue;
+                }
+                for (int kx = 0; kx < c->kernel_w; ++kx) {
+                    const int ix = ix0 + kx;
+                    float *tap = dst + (size_t)kx * channels;
+                    if (ix < 0 || ix >= in_shape.width)
+                        memset(tap, 0, channels * sizeof(float));
+                    else
+                        memcpy(tap, src_row + (size_t)ix * channels, channels * sizeof(float));
+                }
+            }
+        }
+    }
+}
+
+void s2fi_conv2d_forward(const s2fi_conv2d *conv, const float *in, s2fi_shape in_shape, float *out,
+                         const s2fi_epilogue *post, float *workspace, size_t workspace_floats)
+{
+    conv_geometry g;
+    if (!geometry(conv, in_shape, &g))
+        return;
+    s2fi_epilogue epilogue = post ? *post : (s2fi_epilogue){0};
+    epilogue.bias = conv->bias;
+    const int oc_count = conv->config.out_channels;
+    const size_t out_row_pixels = (size_t)g.out.width;
+
+    if (is_pointwise(&conv->config, &g)) {
+        const int pixels = g.out.height * g.out.width;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, pixels, oc_count, (int)g.depth,
+                    1.0f, in, (int)g.depth, conv->packed_weights, oc_count, 0.0f, out, oc_count);
+        s2fi_epilogue_apply(&epilogue, out, (size_t)pixels, oc_count);
+        return;
+    }
+
+    const size_t block_rows = rows_per_block(&g, workspace_floats);
+    for (int row = 0; row < g.out.height; row += (int)block_rows) {
+        int row_end = row + (int)block_rows;
+        if (row_end > g.out.height)
+            row_end = g.out.height;
+        const int pixels = (row_end - row) * g.out.width;
+        float *out_block = out + (size_t)row * out_row_pixels * (size_t)oc_count;
+        im2col_rows(&conv->config, &g, in, in_shape, row, row_end, workspace);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, pixels, oc_count, (int)g.depth,
+                    1.0f, workspace, (int)g.depth, conv->packed_weights, oc_count, 0.0f,
+                    out_block, oc_count);
+        s2fi_epilogue_apply(&epilogue, out_block, (size_t)pixels, oc_count);
+    }
+}

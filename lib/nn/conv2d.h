@@ -1,0 +1,56 @@
+/* 2-D convolution on NHWC images as blocked im2col + cblas_sgemm.
+ *
+ * The output is produced a block of rows at a time: the patches of those rows are copied into a
+ * bounded workspace (rows × out_width × kernel_h·kernel_w·in_channels floats) and multiplied by
+ * the weights packed once at init as a [kernel_h·kernel_w·in_channels × out_channels] matrix.
+ * The GEMM writes NHWC output directly, and the epilogue (bias, ReLU, affine) runs on each block
+ * while it is hot. A 1×1, stride-1, unpadded convolution needs no copy at all. */
+#ifndef S2F_NN_CONV2D_H
+#define S2F_NN_CONV2D_H
+
+#include "core/error.h"
+#include "nn/epilogue.h"
+#include "nn/padding.h"
+#include "nn/tensor.h"
+
+typedef struct s2fi_conv2d_config {
+    int in_channels;
+    int out_channels;
+    int kernel_h, kernel_w;
+    int stride_h, stride_w;
+    s2fi_padding_mode padding;
+    s2fi_axis_padding pad_h, pad_w; /* EXPLICIT mode only */
+} s2fi_conv2d_config;
+
+typedef struct s2fi_conv2d {
+    s2fi_conv2d_config config;
+    float *packed_weights; /* [kernel_h][kernel_w][in_channels] × out_channels, owned */
+    float *bias;           /* [out_channels], owned, zeros when the layer has none */
+} s2fi_conv2d;
+
+/** Packs PyTorch-layout weights [out][in][kh][kw] (and optional bias [out]) into `conv`.
+ *  Errors: S2F_ERR_INVALID_ARGUMENT for non-positive sizes, S2F_ERR_OUT_OF_MEMORY. */
+s2f_status s2fi_conv2d_init(s2fi_conv2d *conv, const s2fi_conv2d_config *config,
+                            const float *torch_weight, const float *bias, s2fi_error_slot *slot);
+/** Frees what init allocated; safe on a zeroed or already released struct. */
+void s2fi_conv2d_release(s2fi_conv2d *conv);
+
+/** Folds a per-channel affine that *directly* follows the convolution (conv → BatchNorm with no
+ *  nonlinearity between) into its weights and bias: exact up to float rounding. */
+void s2fi_conv2d_fold_affine(s2fi_conv2d *conv, const float *scale, const float *shift);
+
+/** Output shape for an input shape; returns 0 if the input is too small for the kernel. */
+int s2fi_conv2d_output_shape(const s2fi_conv2d *conv, s2fi_shape in, s2fi_shape *out);
+
+/** Workspace (floats) that s2fi_conv2d_forward needs for this input shape when blocks are sized
+ *  to stay within `budget_floats` (a block is never less than one output row). */
+size_t s2fi_conv2d_workspace_floats(const s2fi_conv2d *conv, s2fi_shape in, size_t budget_floats);
+
+/** out = epilogue(conv(in) + bias). `post` supplies relu/scale/shift (its bias is ignored: the
+ *  layer's own bias is used); NULL means bias only. `workspace` must hold at least
+ *  s2fi_conv2d_workspace_floats(conv, in_shape, workspace_floats) floats — the function sizes its
+ *  row blocks to `workspace_floats`. `in` and `out` must not overlap. */
+void s2fi_conv2d_forward(const s2fi_conv2d *conv, const float *in, s2fi_shape in_shape, float *out,
+                         const s2fi_epilogue *post, float *workspace, size_t workspace_floats);
+
+#endif

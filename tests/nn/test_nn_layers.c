@@ -1,0 +1,273 @@
+/* Every lib/nn kernel against PyTorch: replays the cases tools/gen_nn_goldens.py wrote into the
+ * folder given as argv[1] (the committed goldens, or a fresh live-oracle run). */
+#include "nn/batchnorm.h"
+#include "nn/conv2d.h"
+#include "nn/dense.h"
+#include "nn/pool.h"
+#include "nn/reduce.h"
+#include "npy.h"
+
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#define RELATIVE_TOLERANCE 1e-5
+
+static const char *data_dir;
+static double worst_relative_error;
+
+static npy_array load(const char *case_dir, const char *name)
+{
+    char path[1024], error[256];
+    snprintf(path, sizeof path, "%s/%s/%s.npy", data_dir, case_dir, name);
+    npy_array array;
+    if (npy_load(path, &array, error, sizeof error) != 0)
+        fail_msg("%s", error);
+    return array;
+}
+
+static s2fi_shape shape_hwc(const npy_array *a)
+{
+    return (s2fi_shape){(int)a->shape[0], (int)a->shape[1], (int)a->shape[2]};
+}
+
+static void expect_close(const char *case_dir, const float *got, const npy_array *expected)
+{
+    double scale = npy_max_abs(expected->data, expected->count);
+    double error = npy_max_abs_diff(got, expected->data, expected->count) / (scale > 0 ? scale : 1);
+    if (error > worst_relative_error)
+        worst_relative_error = error;
+    if (error > RELATIVE_TOLERANCE)
+        fail_msg("%s: max|Δ|/max|ref| = %.3g > %.0e", case_dir, error, RELATIVE_TOLERANCE);
+}
+
+static void run_conv_case(const char *case_dir)
+{
+    npy_array config = load(case_dir, "config"), input = load(case_dir, "input"),
+              weight = load(case_dir, "weight"), bias = load(case_dir, "bias"),
+              scale = load(case_dir, "scale"), shift = load(case_dir, "shift"),
+              expected = load(case_dir, "expected");
+    const float *c = config.data;
+    s2fi_conv2d_config cfg = {
+        .in_channels = (int)c[0], .out_channels = (int)c[1], .kernel_h = (int)c[2],
+        .kernel_w = (int)c[3], .stride_h = (int)c[4], .stride_w = (int)c[5],
+        .padding = (s2fi_padding_mode)(int)c[6], .pad_h = {(int)c[7], (int)c[8]},
+        .pad_w = {(int)c[9], (int)c[10]},
+    };
+    s2fi_epilogue post = {.relu = c[11] != 0};
+    if (c[12] != 0) {
+        post.scale = scale.data;
+        post.shift = shift.data;
+    }
+    s2fi_conv2d conv;
+    assert_int_equal(s2fi_conv2d_init(&conv, &cfg, weight.data, bias.data, NULL), S2F_OK);
+    s2fi_shape out_shape;
+    assert_true(s2fi_conv2d_output_shape(&conv, shape_hwc(&input), &out_shape));
+    assert_int_equal(out_shape.height, expected.shape[0]);
+    assert_int_equal(out_shape.width, expected.shape[1]);
+    assert_int_equal(out_shape.channels, expected.shape[2]);
+
+    /* One-row blocks, a few rows, and everything at once must all give the same answer. */
+    const size_t budgets[] = {1, 3 * (size_t)out_shape.width * 16 * (size_t)cfg.in_channels, 1u << 26};
+    for (size_t b = 0; b < sizeof budgets / sizeof budgets[0]; ++b) {
+        size_t ws_floats = s2fi_conv2d_workspace_floats(&conv, shape_hwc(&input), budgets[b]);
+        float *workspace = malloc((ws_floats ? ws_floats : 1) * sizeof(float));
+        float *out = malloc(expected.count * sizeof(float));
+        s2fi_conv2d_forward(&conv, input.data, shape_hwc(&input), out, &post, workspace,
+                            ws_floats ? ws_floats : budgets[b]);
+        expect_close(case_dir, out, &expected);
+        free(out);
+        free(workspace);
+    }
+    s2fi_conv2d_release(&conv);
+    npy_array *all[] = {&config, &input, &weight, &bias, &scale, &shift, &expected};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; ++i)
+        npy_free(all[i]);
+}
+
+static void run_pool_case(const char *case_dir)
+{
+    npy_array config = load(case_dir, "config"), input = load(case_dir, "input"),
+              expected = load(case_dir, "expected");
+    const float *c = config.data;
+    s2fi_shape out_shape;
+    assert_true(s2fi_maxpool2d_output_shape(shape_hwc(&input), (int)c[0], (int)c[1], (int)c[2],
+                                            (int)c[3], &out_shape));
+    assert_int_equal(s2fi_shape_count(out_shape), expected.count);
+    float *out = malloc(expected.count * sizeof(float));
+    s2fi_maxpool2d(input.data, shape_hwc(&input), (int)c[0], (int)c[1], (int)c[2], (int)c[3], out);
+    expect_close(case_dir, out, &expected);
+    free(out);
+    npy_free(&config);
+    npy_free(&input);
+    npy_free(&expected);
+}
+
+static void run_mean_case(const char *case_dir)
+{
+    npy_array input = load(case_dir, "input"), expected = load(case_dir, "expected");
+    float *out = malloc(expected.count * sizeof(float));
+    s2fi_mean_over_height(input.data, shape_hwc(&input), out);
+    expect_close(case_dir, out, &expected);
+    free(out);
+    npy_free(&input);
+    npy_free(&expected);
+}
+
+static void run_dense_case(const char *case_dir)
+{
+    npy_array config = load(case_dir, "config"), input = load(case_dir, "input"),
+              weight = load(case_dir, "weight"), bias = load(case_dir, "bias"),
+              expected = load(case_dir, "expected");
+    s2fi_dense layer = {(int)config.data[0], (int)config.data[1], weight.data, bias.data};
+    float *out = malloc(expected.count * sizeof(float));
+    s2fi_dense_forward(&layer, input.data, (int)input.shape[0], out, config.data[2] != 0);
+    expect_close(case_dir, out, &expected);
+    free(out);
+    npy_array *all[] = {&config, &input, &weight, &bias, &expected};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; ++i)
+        npy_free(all[i]);
+}
+
+static void run_batchnorm_case(const char *case_dir)
+{
+    npy_array config = load(case_dir, "config"), eps = load(case_dir, "eps"),
+              input = load(case_dir, "input"), gamma = load(case_dir, "gamma"),
+              beta = load(case_dir, "beta"), mean = load(case_dir, "mean"),
+              var = load(case_dir, "var"), expected = load(case_dir, "expected");
+    const int channels = (int)config.data[0];
+    float *scale = malloc((size_t)channels * sizeof(float));
+    float *shift = malloc((size_t)channels * sizeof(float));
+    assert_int_equal(s2fi_batchnorm_to_affine(gamma.data, beta.data, mean.data, var.data,
+                                              eps.data[0], channels, scale, shift), 0);
+    s2fi_epilogue post = {.scale = scale, .shift = shift};
+    s2fi_epilogue_apply(&post, input.data, input.count / (size_t)channels, channels);
+    expect_close(case_dir, input.data, &expected);
+
+    float bad_var[1] = {-1.0f};
+    assert_int_equal(s2fi_batchnorm_to_affine(gamma.data, beta.data, mean.data, bad_var, 0.0, 1,
+                                              scale, shift), -1);
+    free(scale);
+    free(shift);
+    npy_array *all[] = {&config, &eps, &input, &gamma, &beta, &mean, &var, &expected};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; ++i)
+        npy_free(all[i]);
+}
+
+static void replay_cases(const char *prefix, void (*run)(const char *))
+{
+    DIR *dir = opendir(data_dir);
+    assert_non_null(dir);
+    int count = 0;
+    for (struct dirent *entry; (entry = readdir(dir));) {
+        if (strncmp(entry->d_name, prefix, strlen(prefix)) != 0)
+            continue;
+        run(entry->d_name);
+        ++count;
+    }
+    closedir(dir);
+    if (count == 0)
+        fail_msg("no %s* cases in %s", prefix, data_dir);
+}
+
+static void conv2d_matches_pytorch(void **state) { (void)state; replay_cases("conv_", run_conv_case); }
+static void maxpool_matches_pytorch(void **state) { (void)state; replay_cases("pool_", run_pool_case); }
+static void mean_matches_pytorch(void **state) { (void)state; replay_cases("mean_", run_mean_case); }
+static void dense_matches_pytorch(void **state) { (void)state; replay_cases("dense_", run_dense_case); }
+static void batchnorm_matches_pytorch(void **state)
+{
+    (void)state;
+    replay_cases("batchnorm_", run_batchnorm_case);
+}
+
+static void padding_arithmetic_matches_tensorflow(void **state)
+{
+    (void)state;
+    s2fi_axis_padding pad, none = {0, 0};
+    /* The paper's time axis: 598 frames, 4-tap kernel, stride 1 → 598, padding 1 before 2 after. */
+    assert_int_equal(s2fi_axis_output(S2FI_PADDING_SAME, 598, 4, 1, none, &pad), 598);
+    assert_int_equal(pad.before, 1);
+    assert_int_equal(pad.after, 2);
+    assert_int_equal(s2fi_axis_output(S2FI_PADDING_SAME, 37, 4, 2, none, &pad), 19);
+    assert_int_equal(s2fi_axis_output(S2FI_PADDING_SAME, 19, 4, 2, none, &pad), 10);
+    assert_int_equal(s2fi_axis_output(S2FI_PADDING_VALID, 598, 4, 1, none, &pad), 595);
+    assert_int_equal(s2fi_axis_output(S2FI_PADDING_VALID, 3, 4, 1, none, &pad), 0);
+    assert_int_equal(s2fi_axis_output(S2FI_PADDING_EXPLICIT, 3, 4, 1, (s2fi_axis_padding){-1, 0}, &pad), 0);
+    assert_int_equal(s2fi_axis_output(S2FI_PADDING_SAME, 0, 4, 1, none, &pad), 0);
+}
+
+static void conv_rejects_invalid_layers(void **state)
+{
+    (void)state;
+    float weight[4] = {0};
+    s2fi_conv2d conv;
+    s2fi_error_slot slot = {0};
+    s2fi_conv2d_config bad = {.in_channels = 1, .out_channels = 0, .kernel_h = 2, .kernel_w = 2,
+                              .stride_h = 1, .stride_w = 1};
+    assert_int_equal(s2fi_conv2d_init(&conv, &bad, weight, NULL, &slot), S2F_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(slot.message, "not a valid layer"));
+    s2fi_conv2d_release(&conv); /* safe after a failed init */
+    s2fi_conv2d_config ok = bad;
+    ok.out_channels = 1;
+    assert_int_equal(s2fi_conv2d_init(&conv, &ok, weight, NULL, &slot), S2F_OK);
+    s2fi_shape out;
+    assert_false(s2fi_conv2d_output_shape(&conv, (s2fi_shape){1, 1, 1}, &out));
+    assert_false(s2fi_conv2d_output_shape(&conv, (s2fi_shape){4, 4, 3}, &out)); /* wrong channels */
+    s2fi_conv2d_release(&conv);
+}
+
+static void conv_fold_affine_equals_affine_after(void **state)
+{
+    (void)state;
+    /* conv → affine (no ReLU between) folded into the weights gives the unfolded result. */
+    enum { H = 5, W = 6, CI = 3, CO = 4 };
+    float weight[CO * CI * 9], bias[CO], scale[CO], shift[CO], in[H * W * CI];
+    srand(7);
+    for (size_t i = 0; i < sizeof weight / sizeof *weight; ++i) weight[i] = (float)rand() / RAND_MAX - 0.5f;
+    for (size_t i = 0; i < sizeof in / sizeof *in; ++i) in[i] = (float)rand() / RAND_MAX - 0.5f;
+    for (int i = 0; i < CO; ++i) {
+        bias[i] = 0.1f * (float)i;
+        scale[i] = -1.0f + 0.7f * (float)i;
+        shift[i] = 0.3f - 0.2f * (float)i;
+    }
+    s2fi_conv2d_config cfg = {CI, CO, 3, 3, 1, 1, S2FI_PADDING_SAME, {0, 0}, {0, 0}};
+    s2fi_conv2d plain, folded;
+    assert_int_equal(s2fi_conv2d_init(&plain, &cfg, weight, bias, NULL), S2F_OK);
+    assert_int_equal(s2fi_conv2d_init(&folded, &cfg, weight, bias, NULL), S2F_OK);
+    s2fi_conv2d_fold_affine(&folded, scale, shift);
+    float ws[H * W * CI * 9], a[H * W * CO], b[H * W * CO];
+    s2fi_epilogue post = {.scale = scale, .shift = shift};
+    s2fi_conv2d_forward(&plain, in, (s2fi_shape){H, W, CI}, a, &post, ws, sizeof ws / sizeof *ws);
+    s2fi_conv2d_forward(&folded, in, (s2fi_shape){H, W, CI}, b, NULL, ws, sizeof ws / sizeof *ws);
+    assert_true(npy_max_abs_diff(a, b, H * W * CO) < 1e-5);
+    s2fi_conv2d_release(&plain);
+    s2fi_conv2d_release(&folded);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s GOLDEN_DIR\n", argv[0]);
+        return 2;
+    }
+    data_dir = argv[1];
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(padding_arithmetic_matches_tensorflow),
+        cmocka_unit_test(conv2d_matches_pytorch),
+        cmocka_unit_test(maxpool_matches_pytorch),
+        cmocka_unit_test(mean_matches_pytorch),
+        cmocka_unit_test(dense_matches_pytorch),
+        cmocka_unit_test(batchnorm_matches_pytorch),
+        cmocka_unit_test(conv_rejects_invalid_layers),
+        cmocka_unit_test(conv_fold_affine_equals_affine_after),
+    };
+    int failed = cmocka_run_group_tests_name("nn layers vs PyTorch", tests, NULL, NULL);
+    printf("worst max|Δ|/max|ref| over all layer cases: %.3g\n", worst_relative_error);
+    return failed;
+}
