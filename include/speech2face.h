@@ -161,6 +161,63 @@ typedef struct s2f_face_index s2f_face_index;
  * Face decoder (s2f_face_decoder) and image warp
  * =========================================================================================== */
 
+/* ---- Image warp (landmark-driven; usable alone, e.g. for morphing) ----------------------------
+ * The semantics of TensorFlow's sparse_image_warp (docs/warp.md): each control point moves from
+ * src_points[t] to dst_points[t]; a polyharmonic spline fitted at the destination points
+ * interpolates that displacement to a dense flow, and output(y, x) is the input bilinearly
+ * sampled at (x, y) − flow(x, y), clamped to the image edge. With regularization 0 the pixel
+ * at src_points[t] lands exactly on dst_points[t].
+ *
+ * Coordinates are (x, y) pixel pairs — x = column, y = row, NOT TensorFlow's (y, x) — with pixel
+ * centres at integers: (0, 0) is the centre of the top-left pixel, (width−1, height−1) of the
+ * bottom-right one. Control points may lie outside the image (the spline is defined on the
+ * whole plane; only sampling is clamped); they must be finite. */
+
+/** Options of s2f_warp_image. Fill with s2f_warp_default_params(), then change fields. */
+typedef struct s2f_warp_params {
+    size_t size;              /**< sizeof(s2f_warp_params), set by the defaults */
+    int32_t order;            /**< polyharmonic order k: 1 (φ(r) = r), 2 (thin-plate spline,
+                                   φ(r) = r² log r; the default) or 3 (φ(r) = r³) */
+    int32_t boundary_points;  /**< zero-flow points pinning the image border, as TF's
+                                   num_boundary_points: 0 none, 1 the 4 corners, n >= 1 the
+                                   corners and n − 1 more evenly spaced along each edge (4n in
+                                   all). Default 2 (TF's default is 0). At most 256 */
+    double regularization;    /**< λ >= 0 added to the spline kernel's diagonal, in pixel units
+                                   as TF's regularization_weight: 0 (default) interpolates
+                                   exactly; > 0 trades exactness for smoothness and tolerates
+                                   coincident control points (try ~1e-3 and tune) */
+} s2f_warp_params;
+
+/** Defaults: size = sizeof(s2f_warp_params), order = 2, boundary_points = 2,
+ *  regularization = 0. Thread-safe. */
+S2F_API s2f_warp_params s2f_warp_default_params(void);
+
+/** Warps an H×W×C interleaved (row-major, channels last) float image so that the control points
+ *  at `src_points` move to `dst_points`; `n_points` (x, y) pairs each. `channels` is 1…4,
+ *  `height` and `width` at least 2; `params` may be NULL (defaults). The result (same shape) is
+ *  written to the caller's `dst`, which must not overlap `src`. Allocates a small workspace
+ *  ((n + 4·boundary_points + 3)² doubles) per call; cost O(H·W·(n + boundary points)).
+ *  Thread-safe (no shared state). On failure `dst` is untouched.
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL pointer, height/width < 2, channels outside 1…4,
+ *  n_points 0, more than 1024 control points with the boundary points, order not 1…3,
+ *  negative regularization, boundary_points outside 0…256, overlapping src/dst, bad
+ *  params.size), S2F_ERR_UNSUPPORTED_VERSION (params from a newer header), S2F_ERR_NON_FINITE
+ *  (a NaN/infinite coordinate or regularization), S2F_ERR_SINGULAR (no unique spline: two control
+ *  points — boundary points included — coincide while regularization is 0, fewer than 3
+ *  control points or all of them on one line, or a system too ill-conditioned for double
+ *  precision, e.g. points nearly coincident or very far outside the image),
+ *  S2F_ERR_OUT_OF_MEMORY. */
+S2F_API s2f_status s2f_warp_image(const float *src, int height, int width, int channels,
+                                  const float *src_points, const float *dst_points,
+                                  size_t n_points, const s2f_warp_params *params, float *dst);
+
+/** s2f_warp_image for 8-bit images: same geometry and errors; pixels are blended in float and
+ *  rounded to the nearest integer. Thread-safe. */
+S2F_API s2f_status s2f_warp_image_u8(const uint8_t *src, int height, int width, int channels,
+                                     const float *src_points, const float *dst_points,
+                                     size_t n_points, const s2f_warp_params *params,
+                                     uint8_t *dst);
+
 /* =============================================================================================
  * Face encoder (s2f_face_encoder)
  * =========================================================================================== */
