@@ -149,6 +149,134 @@ typedef struct s2f_face_index s2f_face_index;
  * Model container (s2f_model)
  * =========================================================================================== */
 
+/* A model container file (format: docs/model-format.md) holds the weights and hyperparameters of
+ * one or more networks, called components ("voice_encoder", "face_decoder", "face_encoder").
+ * Tensor names and metadata keys have the form "<component>.<rest>" (e.g.
+ * "voice_encoder.conv1.weight", "general.architecture"); file-wide keys use "general.".
+ *
+ * Loading validates the whole file (layout, every offset and size, names, dtypes, shapes, and by
+ * default a CRC-32 of every byte), so a loaded model is safe to use however the file was damaged
+ * or crafted. After loading, a model is immutable: any number of threads may share one, and every
+ * function below that takes a `const s2f_model *` is thread-safe.
+ *
+ * Errors: s2f_model deliberately has no s2f_model_last_error(). A shared, immutable handle
+ * cannot hold a message slot without concurrent threads overwriting each other's messages, so
+ * every function in this section reports its detail through s2f_last_error_message() (the
+ * calling thread's slot) only. Handles built from a model (encoders, decoders) record errors
+ * about the model's contents in their own slots. */
+
+/** Options of s2f_model_load_file / s2f_model_load_buffer. Fill with
+ *  s2f_model_load_default_params(), then change fields. */
+typedef struct s2f_model_load_params {
+    size_t size;
+    /** Non-zero (default 1): verify the CRC-32 of the whole file at load (about 2.4 GB/s,
+     *  ~0.3 s for the paper-size model).
+     *  0 skips only that: the structural checks always run. */
+    int32_t verify_checksum;
+    /** Non-zero (default 1): s2f_model_load_file maps the file read-only (MAP_PRIVATE), so weights
+     *  are paged in from the page cache and shared between processes. Do not modify or truncate
+     *  a file while a model mapped from it lives: the OS then delivers SIGBUS to the reader.
+     *  0: read the whole file into memory instead (for files that may change underneath).
+     *  Ignored by s2f_model_load_buffer. */
+    int32_t use_mmap;
+} s2f_model_load_params;
+
+/** Defaults: size = sizeof(s2f_model_load_params), verify_checksum = 1, use_mmap = 1.
+ *  Thread-safe. */
+S2F_API s2f_model_load_params s2f_model_load_default_params(void);
+
+/** Loads the container at `path` (mapped read-only, or read when params->use_mmap is 0).
+ *  `params` may be NULL (defaults). On success *out receives a new model, which the caller frees
+ *  with s2f_model_free; the file may be renamed or unlinked meanwhile (not modified, see
+ *  use_mmap). On failure *out is untouched. Thread-safe.
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL path/out, bad params.size), S2F_ERR_UNSUPPORTED_VERSION
+ *  (params from a newer header, or a file format version this library does not read),
+ *  S2F_ERR_IO (cannot open/stat/map/read, not a regular file), S2F_ERR_BAD_FORMAT (bad magic,
+ *  truncated — the message names the section —, offsets or sizes out of range, invalid or
+ *  duplicate names, unknown dtype or value type, misaligned or overlapping tensor data),
+ *  S2F_ERR_SHAPE_MISMATCH (a tensor's byte size disagrees with its dtype and shape),
+ *  S2F_ERR_CHECKSUM_MISMATCH, S2F_ERR_OUT_OF_MEMORY. */
+S2F_API s2f_status s2f_model_load_file(const char *path, const s2f_model_load_params *params,
+                                       s2f_model **out);
+
+/** Loads a container from `size` bytes at `data`. The bytes are COPIED into a 64-byte aligned
+ *  allocation owned by the model (so `data` need not be aligned, and the caller may free or
+ *  reuse it as soon as this returns); a paper-size model thus briefly needs twice its size.
+ *  `params` may be NULL. On success *out receives a new model (free with s2f_model_free); on
+ *  failure *out is untouched. Never reads outside [data, data + size), whatever the bytes.
+ *  Thread-safe. Errors: as s2f_model_load_file, without S2F_ERR_IO; S2F_ERR_INVALID_ARGUMENT
+ *  for NULL data or out. */
+S2F_API s2f_status s2f_model_load_buffer(const void *data, size_t size,
+                                         const s2f_model_load_params *params, s2f_model **out);
+
+/** Releases a model (unmaps/frees its bytes). NULL is a no-op. Every handle built from the model
+ *  must be freed first. Not thread-safe with respect to other uses of the same model. */
+S2F_API void s2f_model_free(s2f_model *model);
+
+/** Element type of a tensor; values match the file format. */
+typedef enum s2f_model_dtype {
+    S2F_MODEL_DTYPE_F32 = 0,
+    S2F_MODEL_DTYPE_F16 = 1,
+    S2F_MODEL_DTYPE_I32 = 2,
+    S2F_MODEL_DTYPE_U8 = 3
+} s2f_model_dtype;
+
+/** Type of a metadata value; values match the file format. */
+typedef enum s2f_model_value_type {
+    S2F_MODEL_VALUE_I64 = 0,
+    S2F_MODEL_VALUE_F64 = 1,
+    S2F_MODEL_VALUE_STRING = 2,   /**< UTF-8 without NUL bytes */
+    S2F_MODEL_VALUE_I64_ARRAY = 3,
+    S2F_MODEL_VALUE_F32_ARRAY = 4
+} s2f_model_value_type;
+
+/* Introspection. All are thread-safe and fail with S2F_ERR_INVALID_ARGUMENT for a NULL model,
+ * key/name or required output pointer, and S2F_ERR_NOT_FOUND for an absent key, tensor or index.
+ * Text outputs follow one rule: the function stores the bytes required, including the
+ * terminating NUL, in *needed (when `needed` is non-NULL); buf = NULL with capacity = 0 is a
+ * query that only does that and returns S2F_OK (needed is then required); a capacity below the
+ * requirement gives S2F_ERR_BUFFER_TOO_SMALL and leaves buf untouched. Array outputs follow the
+ * same rule with element counts in *count. Entries are indexed in byte-wise (strcmp) order of
+ * their keys/names, from 0 to count - 1. */
+
+/** *has = 1 if any tensor or metadata key starts with "<component>.", else 0. A component name
+ *  has no dot ("voice_encoder"): a dotted one is S2F_ERR_INVALID_ARGUMENT. */
+S2F_API s2f_status s2f_model_has_component(const s2f_model *model, const char *component,
+                                           int *has);
+/** Number of metadata entries. */
+S2F_API s2f_status s2f_model_metadata_count(const s2f_model *model, size_t *count);
+/** Key of the metadata entry at `index` (see the text-output rule above). */
+S2F_API s2f_status s2f_model_metadata_key(const s2f_model *model, size_t index, char *buf,
+                                          size_t capacity, size_t *needed);
+/** Type of the value at `key`; *count (if non-NULL) receives its length: 1 for scalars, bytes
+ *  without the NUL for strings, elements for arrays. */
+S2F_API s2f_status s2f_model_metadata_type(const s2f_model *model, const char *key,
+                                           s2f_model_value_type *type, size_t *count);
+/** Integer value. S2F_ERR_BAD_FORMAT if the value has another type. */
+S2F_API s2f_status s2f_model_metadata_i64(const s2f_model *model, const char *key,
+                                          int64_t *value);
+/** Real value; an integer value is converted. S2F_ERR_BAD_FORMAT for other types. */
+S2F_API s2f_status s2f_model_metadata_f64(const s2f_model *model, const char *key, double *value);
+/** String value, NUL-terminated (text-output rule). S2F_ERR_BAD_FORMAT for other types. */
+S2F_API s2f_status s2f_model_metadata_string(const s2f_model *model, const char *key, char *buf,
+                                             size_t capacity, size_t *needed);
+/** Integer-array value: copies *count elements into values[0..capacity) (array-output rule).
+ *  S2F_ERR_BAD_FORMAT for other types. */
+S2F_API s2f_status s2f_model_metadata_i64_array(const s2f_model *model, const char *key,
+                                                int64_t *values, size_t capacity, size_t *count);
+/** Float-array value, as s2f_model_metadata_i64_array. */
+S2F_API s2f_status s2f_model_metadata_f32_array(const s2f_model *model, const char *key,
+                                                float *values, size_t capacity, size_t *count);
+/** Number of tensors. */
+S2F_API s2f_status s2f_model_tensor_count(const s2f_model *model, size_t *count);
+/** Name of the tensor at `index` (text-output rule). */
+S2F_API s2f_status s2f_model_tensor_name(const s2f_model *model, size_t index, char *buf,
+                                         size_t capacity, size_t *needed);
+/** Element type, number of dimensions (0..4) and shape of tensor `name`; shape[d] for
+ *  d >= *ndim is set to 1. Any output pointer may be NULL. */
+S2F_API s2f_status s2f_model_tensor_info(const s2f_model *model, const char *name,
+                                         s2f_model_dtype *dtype, int *ndim, int64_t shape[4]);
+
 /* =============================================================================================
  * Spectrogram (s2f_spectrogram)
  * =========================================================================================== */

@@ -2,7 +2,8 @@
  *
  * This is the contract between the container (lib/model) and the networks that read it
  * (lib/pipeline): networks look up typed metadata by key and tensors by name; the container has
- * already bounds-checked every offset and verified the checksum at load, so a successful lookup
+ * already bounds-checked every offset and (unless params.verify_checksum was 0) verified the
+ * checksum at load, so a successful lookup
  * yields memory that is safe to read for tensor->nbytes bytes, 64-byte aligned.
  *
  * Naming: keys and tensor names are "<component>.<rest>", e.g. "voice_encoder.conv1.weight",
@@ -46,6 +47,7 @@ s2f_status s2fi_model_tensor_f32(const s2f_model *model, const char *name, int n
 
 s2f_status s2fi_model_get_i64(const s2f_model *model, const char *key, int64_t *out,
                               s2fi_error_slot *slot);
+/* An i64 value is also accepted by s2fi_model_get_f64 (converted to double). */
 s2f_status s2fi_model_get_f64(const s2f_model *model, const char *key, double *out,
                               s2fi_error_slot *slot);
 /* NUL-terminated, valid while the model lives. */
@@ -57,7 +59,7 @@ s2f_status s2fi_model_get_i64_array(const s2f_model *model, const char *key,
 s2f_status s2fi_model_get_f32_array(const s2f_model *model, const char *key,
                                     const float **values, size_t *count, s2fi_error_slot *slot);
 
-/* True if any tensor or key starts with "<component>.". */
+/* True if any tensor or key starts with "<component>."; false for a NULL or dotted component. */
 int s2fi_model_has_component(const s2f_model *model, const char *component);
 
 #endif
