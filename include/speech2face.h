@@ -285,6 +285,54 @@ S2F_API s2f_status s2f_model_tensor_info(const s2f_model *model, const char *nam
  * Voice encoder (s2f_voice_encoder)
  * =========================================================================================== */
 
+/* Builds a voice encoder from the "voice_encoder.*" component of `model` (paper Table 1 with the
+ * widths, strides, pooling, padding and FC sizes the model's metadata gives). Convolution weights
+ * are repacked into the encoder; the FC weights are used in place, so `model` must outlive the
+ * encoder. On failure *out is NULL and s2f_last_error_message() says why.
+ * Thread-safety: thread-safe; many encoders may share one model concurrently.
+ * Errors: S2F_ERR_INVALID_ARGUMENT (NULL), S2F_ERR_NOT_FOUND (no voice_encoder in the model, or a
+ * tensor/key missing), S2F_ERR_BAD_FORMAT / S2F_ERR_SHAPE_MISMATCH (metadata or tensors
+ * inconsistent), S2F_ERR_UNSUPPORTED (unknown architecture or padding), S2F_ERR_OUT_OF_MEMORY. */
+S2F_API s2f_status s2f_voice_encoder_create(const s2f_model *model, s2f_voice_encoder **out);
+
+/** Frees the encoder and its workspace. NULL is a no-op. Not thread-safe with other calls on the
+ *  same encoder. */
+S2F_API void s2f_voice_encoder_free(s2f_voice_encoder *encoder);
+
+/** Message of the encoder's last failing call ("" if none); valid until its next call. A NULL
+ *  encoder gives a static message. Same thread-safety as the encoder. */
+S2F_API const char *s2f_voice_encoder_last_error(const s2f_voice_encoder *encoder);
+
+/** What the encoder takes and gives: feature dimension, spectrogram bins and channels (257 and 2
+ *  for the paper's input), and the fewest time frames it accepts. Any output pointer may be NULL.
+ *  Thread-safe (reads immutable fields). Errors: S2F_ERR_INVALID_ARGUMENT (NULL encoder). */
+S2F_API s2f_status s2f_voice_encoder_shape(const s2f_voice_encoder *encoder, size_t *feature_dim,
+                                           size_t *input_bins, size_t *input_channels,
+                                           size_t *min_frames);
+
+/** Encodes one spectrogram laid out frames × bins × channels (as s2f_spectrogram produces) into
+ *  `feature` (feature_dim floats). Any number of frames ≥ min_frames: the time mean makes the
+ *  feature length-independent. The first call for a new clip length sizes the workspace (for the
+ *  paper model and 598 frames: about 120 MB of activations plus an 8 MB convolution workspace);
+ *  later calls of that length allocate nothing.
+ *  Thread-safety: one thread at a time per encoder.
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL), S2F_ERR_SHAPE_MISMATCH (bins/channels differ from the
+ *  model, or fewer than min_frames), S2F_ERR_NON_FINITE (NaN/Inf in the input),
+ *  S2F_ERR_BUFFER_TOO_SMALL (feature_capacity < feature_dim), S2F_ERR_OUT_OF_MEMORY. */
+S2F_API s2f_status s2f_voice_encoder_encode(s2f_voice_encoder *encoder, const float *spectrogram,
+                                            size_t frames, size_t bins, size_t channels,
+                                            float *feature, size_t feature_capacity);
+
+/** Encodes `count` spectrograms of equal length stored back to back into `features`
+ *  (count × feature_dim floats). Equal to `count` calls of s2f_voice_encoder_encode, but the
+ *  fully connected layers (most of the weights) run once for the whole batch.
+ *  Thread-safety and errors as s2f_voice_encoder_encode; also S2F_ERR_INVALID_ARGUMENT for
+ *  count 0. */
+S2F_API s2f_status s2f_voice_encoder_encode_batch(s2f_voice_encoder *encoder,
+                                                  const float *spectrograms, size_t count,
+                                                  size_t frames, size_t bins, size_t channels,
+                                                  float *features, size_t features_capacity);
+
 /* =============================================================================================
  * Face decoder (s2f_face_decoder) and image warp
  * =========================================================================================== */

@@ -13,7 +13,7 @@ packages=(
     # command-line tool and examples: audio files in, PNG out
     libsndfile1-dev libpng-dev
     # oracles and tooling (PyTorch/numpy references, FAISS, pytest); run with /usr/bin/python3
-    python3 python3-numpy python3-torch python3-faiss python3-pytest python3-pil
+    python3 python3-numpy python3-torch python3-faiss python3-pytest python3-pil python3-soundfile
 )
 
 if [[ $(id -u) -eq 0 ]]; then

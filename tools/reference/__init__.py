@@ -1,0 +1,1 @@
+"""Reference PyTorch/numpy implementations of every network in libspeech2face (the oracles)."""
