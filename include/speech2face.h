@@ -15,8 +15,10 @@
  *    `s2f_<handle>_free()`; `*_free(NULL)` is a no-op. Every data buffer is owned by the
  *    caller; the library never keeps a pointer to a caller's buffer past the call unless a
  *    function says so (e.g. a model loaded from a caller's memory).
- *  - Params structs. Each starts with `size_t size`; fill it with `s2f_<x>_default_params()`
- *    (which sets `size = sizeof(struct)` as compiled into the caller), then change fields.
+ *  - Params structs. Each starts with `size_t size`; fill it with `s2f_<x>_default_params()`,
+ *    an inline function of this header that calls the exported
+ *    `s2f_<x>_default_params_sized(&p, sizeof p)`, so `size` is the struct size *your* header
+ *    declares; then change fields. (Bindings call the `_sized` function with their own size.)
  *    Newer libraries accept older, smaller structs; fields beyond `size` take defaults. So
  *    that every version of a struct has a distinct size, fields are only ever appended, in
  *    whole 8-byte units (a 64-bit field, or two 32-bit ones), and no struct has tail padding.
@@ -181,9 +183,20 @@ typedef struct s2f_model_load_params {
     int32_t use_mmap;
 } s2f_model_load_params;
 
-/** Defaults: size = sizeof(s2f_model_load_params), verify_checksum = 1, use_mmap = 1.
- *  Thread-safe. */
-S2F_API s2f_model_load_params s2f_model_load_default_params(void);
+/** Fills `*params` with the defaults (verify_checksum = 1, use_mmap = 1) for a struct of `size`
+ *  bytes and sets params->size = size. Call it through s2f_model_load_default_params(), which
+ *  passes the size your header declares. Thread-safe.
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL, size too small), S2F_ERR_UNSUPPORTED_VERSION (size
+ *  larger than this library's struct: a newer header). */
+S2F_API s2f_status s2f_model_load_default_params_sized(s2f_model_load_params *params, size_t size);
+
+/** The defaults, sized as this header declares the struct. */
+static inline s2f_model_load_params s2f_model_load_default_params(void)
+{
+    s2f_model_load_params params;
+    s2f_model_load_default_params_sized(&params, sizeof params);
+    return params;
+}
 
 /** Loads the container at `path` (mapped read-only, or read when params->use_mmap is 0).
  *  `params` may be NULL (defaults). On success *out receives a new model, which the caller frees
@@ -364,9 +377,20 @@ typedef struct s2f_warp_params {
                                    coincident control points (try ~1e-3 and tune) */
 } s2f_warp_params;
 
-/** Defaults: size = sizeof(s2f_warp_params), order = 2, boundary_points = 2,
- *  regularization = 0. Thread-safe. */
-S2F_API s2f_warp_params s2f_warp_default_params(void);
+/** Fills `*params` with the defaults (order = 2, boundary_points = 2, regularization = 0) for a
+ *  struct of `size` bytes and sets params->size = size. Call it through
+ *  s2f_warp_default_params(), which passes the size your header declares. Thread-safe.
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL, size too small), S2F_ERR_UNSUPPORTED_VERSION (size
+ *  larger than this library's struct: a newer header). */
+S2F_API s2f_status s2f_warp_default_params_sized(s2f_warp_params *params, size_t size);
+
+/** The defaults, sized as this header declares the struct. */
+static inline s2f_warp_params s2f_warp_default_params(void)
+{
+    s2f_warp_params params;
+    s2f_warp_default_params_sized(&params, sizeof params);
+    return params;
+}
 
 /** Warps an H×W×C interleaved (row-major, channels last) float image so that the control points
  *  at `src_points` move to `dst_points`; `n_points` (x, y) pairs each. `channels` is 1…4,

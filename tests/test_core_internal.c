@@ -98,6 +98,29 @@ static void params_null_means_defaults_and_bad_sizes_fail(void **state)
     assert_int_equal(effective.alpha, 1); /* untouched on failure */
 }
 
+static void defaults_fill_older_and_refuse_newer_caller_structs(void **state)
+{
+    (void)state;
+    const example_params_v2 defaults = {sizeof defaults, 1, 3, 2.0};
+    example_params_v1 old_caller;
+    memset(&old_caller, 0xAB, sizeof old_caller);
+    assert_int_equal(s2fi_params_defaults(&old_caller, sizeof old_caller, &defaults,
+                                          sizeof defaults, "p"), S2F_OK);
+    assert_int_equal(old_caller.size, sizeof old_caller); /* the caller's size, not ours */
+    assert_int_equal(old_caller.alpha, 1);
+    assert_int_equal(old_caller.gamma, 3);
+
+    struct { example_params_v2 known; double newer_field; } newer;
+    memset(&newer, 0xAB, sizeof newer);
+    assert_int_equal(s2fi_params_defaults(&newer, sizeof newer, &defaults, sizeof defaults, "p"),
+                     S2F_ERR_UNSUPPORTED_VERSION);
+    assert_true(newer.newer_field == 0.0);
+    assert_int_equal(s2fi_params_defaults(NULL, sizeof newer, &defaults, sizeof defaults, "p"),
+                     S2F_ERR_INVALID_ARGUMENT);
+    assert_int_equal(s2fi_params_defaults(&newer, 4, &defaults, sizeof defaults, "p"),
+                     S2F_ERR_INVALID_ARGUMENT);
+}
+
 static void aligned_alloc_is_aligned_and_sizes_are_checked(void **state)
 {
     (void)state;
@@ -128,6 +151,7 @@ int main(void)
         cmocka_unit_test(thread_messages_do_not_leak_across_threads),
         cmocka_unit_test(params_from_older_caller_keep_new_defaults),
         cmocka_unit_test(params_null_means_defaults_and_bad_sizes_fail),
+        cmocka_unit_test(defaults_fill_older_and_refuse_newer_caller_structs),
         cmocka_unit_test(aligned_alloc_is_aligned_and_sizes_are_checked),
     };
     return cmocka_run_group_tests_name("core internals", tests, NULL, NULL);

@@ -2,6 +2,26 @@
 
 #include <string.h>
 
+s2f_status s2fi_params_defaults(void *out, size_t caller_size, const void *defaults,
+                                size_t full_size, const char *what)
+{
+    if (!out)
+        return s2fi_fail(NULL, S2F_ERR_INVALID_ARGUMENT, "%s pointer is NULL", what);
+    if (caller_size < sizeof(size_t))
+        return s2fi_fail(NULL, S2F_ERR_INVALID_ARGUMENT, "%s size %zu is too small", what,
+                         caller_size);
+    size_t known = caller_size < full_size ? caller_size : full_size;
+    memcpy(out, defaults, known);
+    memset((char *)out + known, 0, caller_size - known);
+    memcpy(out, &caller_size, sizeof caller_size);
+    if (caller_size > full_size)
+        return s2fi_fail(NULL, S2F_ERR_UNSUPPORTED_VERSION,
+                         "%s is %zu bytes but this library knows %zu: the caller was built "
+                         "against a newer header",
+                         what, caller_size, full_size);
+    return S2F_OK;
+}
+
 s2f_status s2fi_params_merge(void *out, size_t full_size, const void *caller, const char *what,
                              s2fi_error_slot *slot)
 {

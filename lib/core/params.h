@@ -15,4 +15,12 @@
 s2f_status s2fi_params_merge(void *out, size_t full_size, const void *caller, const char *what,
                              s2fi_error_slot *slot);
 
+/** Implements every s2f_<x>_default_params_sized(): copies the library's `defaults`
+ *  (`full_size` bytes) into the caller's struct of `caller_size` bytes — fewer for a caller built
+ *  against an older header — zero-fills any excess and sets out->size = caller_size. A caller
+ *  struct larger than the library's gets S2F_ERR_UNSUPPORTED_VERSION (its extra fields would be
+ *  ignored silently otherwise). */
+s2f_status s2fi_params_defaults(void *out, size_t caller_size, const void *defaults,
+                                size_t full_size, const char *what);
+
 #endif

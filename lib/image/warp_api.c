@@ -7,10 +7,13 @@
 /* Fields are appended in whole 8-byte units, so every version of the struct has its own size. */
 _Static_assert(sizeof(s2f_warp_params) == 24, "s2f_warp_params must have no padding");
 
-S2F_API s2f_warp_params s2f_warp_default_params(void)
+static const s2f_warp_params warp_defaults = {
+    .size = sizeof(s2f_warp_params), .order = 2, .boundary_points = 2, .regularization = 0.0};
+
+S2F_API s2f_status s2f_warp_default_params_sized(s2f_warp_params *params, size_t size)
 {
-    return (s2f_warp_params){
-        .size = sizeof(s2f_warp_params), .order = 2, .boundary_points = 2, .regularization = 0.0};
+    return s2fi_params_defaults(params, size, &warp_defaults, sizeof warp_defaults,
+                                "s2f_warp_params");
 }
 
 static s2f_status prepare(int height, int width, int channels, const s2f_warp_params *caller,
@@ -23,7 +26,7 @@ static s2f_status prepare(int height, int width, int channels, const s2f_warp_pa
         return s2fi_fail(NULL, S2F_ERR_INVALID_ARGUMENT,
                          "s2f_warp_image: image is %d×%d; height and width must be at least 2",
                          height, width);
-    *merged = s2f_warp_default_params();
+    *merged = warp_defaults;
     s2f_status status = s2fi_params_merge(merged, sizeof *merged, caller, "s2f_warp_params", NULL);
     if (status)
         return status;

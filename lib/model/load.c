@@ -22,14 +22,16 @@ _Static_assert((int)S2F_MODEL_VALUE_F32_ARRAY == (int)S2FI_META_F32_ARRAY &&
                    (int)S2F_MODEL_VALUE_STRING == (int)S2FI_META_STRING,
                "public and file value-type codes must agree");
 
-S2F_API s2f_model_load_params s2f_model_load_default_params(void)
+static const s2f_model_load_params load_defaults = {
+    .size = sizeof(s2f_model_load_params),
+    .verify_checksum = 1,
+    .use_mmap = 1,
+};
+
+S2F_API s2f_status s2f_model_load_default_params_sized(s2f_model_load_params *params, size_t size)
 {
-    s2f_model_load_params params = {
-        .size = sizeof params,
-        .verify_checksum = 1,
-        .use_mmap = 1,
-    };
-    return params;
+    return s2fi_params_defaults(params, size, &load_defaults, sizeof load_defaults,
+                                "s2f_model_load_params");
 }
 
 void s2fi_model_release(s2f_model *model)
@@ -53,7 +55,7 @@ S2F_API void s2f_model_free(s2f_model *model)
 static s2f_status effective_params(const s2f_model_load_params *caller,
                                    s2f_model_load_params *out)
 {
-    *out = s2f_model_load_default_params();
+    *out = load_defaults;
     return s2fi_params_merge(out, sizeof *out, caller, "s2f_model_load_params", NULL);
 }
 

@@ -29,7 +29,8 @@ def load_library(path):
     lib.s2f_warp_image.argtypes = [float_p, ctypes.c_int, ctypes.c_int, ctypes.c_int, float_p,
                                    float_p, ctypes.c_size_t, ctypes.POINTER(WarpParams), float_p]
     lib.s2f_warp_image.restype = ctypes.c_int
-    lib.s2f_warp_default_params.restype = WarpParams
+    lib.s2f_warp_default_params_sized.argtypes = [ctypes.POINTER(WarpParams), ctypes.c_size_t]
+    lib.s2f_warp_default_params_sized.restype = ctypes.c_int
     lib.s2f_last_error_message.restype = ctypes.c_char_p
     return lib
 
@@ -39,7 +40,9 @@ def c_warp(lib, image, src, dst, order, regularization, boundary):
     src = np.ascontiguousarray(src, dtype=np.float32)
     dst = np.ascontiguousarray(dst, dtype=np.float32)
     out = np.empty_like(image)
-    params = lib.s2f_warp_default_params()
+    params = WarpParams()
+    if lib.s2f_warp_default_params_sized(ctypes.byref(params), ctypes.sizeof(params)) != 0:
+        raise RuntimeError(lib.s2f_last_error_message().decode())
     params.order, params.regularization, params.boundary_points = order, regularization, boundary
     fp = ctypes.POINTER(ctypes.c_float)
     status = lib.s2f_warp_image(image.ctypes.data_as(fp), image.shape[0], image.shape[1],
