@@ -418,6 +418,93 @@ S2F_API s2f_status s2f_warp_image_u8(const uint8_t *src, int height, int width, 
                                      size_t n_points, const s2f_warp_params *params,
                                      uint8_t *dst);
 
+/* ---- Face decoder --------------------------------------------------------------------------
+ * Face feature → canonical face image (Cole et al., CVPR 2017, as used by Speech2Face;
+ * docs/face-decoder.md): f → FC + ReLU → (a) an MLP predicting L landmarks, (b) an FC + ReLU
+ * viewed as an S×S grid, upsampled by transposed convolutions (+ ReLU) and mapped to RGB by a
+ * 1×1 convolution and a sigmoid: the texture, drawn at the model's mean-face landmarks. The
+ * texture is then warped (s2f_warp_image semantics, with the model's spline order, boundary
+ * points and regularization) so that the mean landmarks move to the predicted ones.
+ *
+ * Sizes (feature dimension, H = W, L) come from the model: query them with
+ * s2f_face_decoder_shape(). Images are H×W×3 RGB, interleaved, row-major; landmarks are L (x, y)
+ * pixel pairs in the output image (pixel centres at integers, as in the warp above).
+ *
+ * Landmark clamping: predicted landmarks are clamped to the image rectangle [0, W−1] × [0, H−1]
+ * before the warp (and are returned clamped), so any finite feature gives a landmark set inside
+ * the image. The warp can still be singular when clamped landmarks coincide with each other or
+ * with a boundary point and the model's regularization is 0: such a call fails with
+ * S2F_ERR_SINGULAR (models written by tools/convert_face_decoder.py store 1e-3, which rules
+ * this out).
+ *
+ * Every decode function: on failure the caller's buffers are untouched and the message is in
+ * s2f_face_decoder_last_error(); a decoder is used by one thread at a time (it owns its
+ * workspace and allocates nothing per call after the first); the feature is read, never kept.
+ * Common errors: S2F_ERR_INVALID_ARGUMENT (NULL decoder/feature/output, outputs overlapping),
+ * S2F_ERR_SHAPE_MISMATCH (feature_dim is not the model's), S2F_ERR_BUFFER_TOO_SMALL (an output
+ * capacity below what s2f_face_decoder_shape() implies; `landmarks` may be NULL, then its
+ * capacity is ignored), S2F_ERR_NON_FINITE (NaN/infinity in the feature, or a feature so large
+ * that the network overflows), S2F_ERR_SINGULAR (see above), S2F_ERR_OUT_OF_MEMORY. */
+
+/** Builds a decoder from the model's "face_decoder" component: reads the architecture metadata,
+ *  checks every tensor's shape, packs the convolution weights and allocates the workspace
+ *  (≈ 18 MB for the paper's 224×224 configuration, plus the packed convolutions). The model must
+ *  outlive the decoder (dense weights are used in place). On success *out owns a new decoder
+ *  (free with s2f_face_decoder_free); on failure *out is NULL and s2f_last_error_message() has
+ *  the detail. Thread-safe (the model is only read).
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL model/out), S2F_ERR_NOT_FOUND (no face_decoder
+ *  component, a missing key or tensor), S2F_ERR_BAD_FORMAT (a key of the wrong type or out of
+ *  range, non-finite mean landmarks), S2F_ERR_SHAPE_MISMATCH (a tensor's shape, the mean
+ *  landmarks' length or image_size disagreeing with the architecture), S2F_ERR_UNSUPPORTED
+ *  (unknown architecture string), S2F_ERR_OUT_OF_MEMORY. */
+S2F_API s2f_status s2f_face_decoder_create(const s2f_model *model, s2f_face_decoder **out);
+
+/** Releases the decoder and its workspace (not the model). NULL is a no-op. */
+S2F_API void s2f_face_decoder_free(s2f_face_decoder *decoder);
+
+/** Message of the last failing call on this decoder ("" if none; "decoder is NULL" for NULL).
+ *  Valid until the next call on the decoder. */
+S2F_API const char *s2f_face_decoder_last_error(const s2f_face_decoder *decoder);
+
+/** The decoder's sizes: feature dimension D, output height and width (equal; e.g. 224), and
+ *  landmark count L. Any output pointer may be NULL. A float image needs height·width·3 floats,
+ *  landmarks 2·L floats. Thread-safe on a shared decoder (reads immutable fields).
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL decoder). */
+S2F_API s2f_status s2f_face_decoder_shape(const s2f_face_decoder *decoder, size_t *feature_dim,
+                                          size_t *height, size_t *width, size_t *landmark_count);
+
+/** Decodes one feature (`feature_dim` floats, not normalised) into the warped face `rgb`
+ *  (height·width·3 floats in [0, 1]; `rgb_capacity` in floats) and, if `landmarks` is not NULL,
+ *  the L clamped (x, y) landmarks (`landmarks_capacity` floats). Errors: the common ones above. */
+S2F_API s2f_status s2f_face_decoder_decode(s2f_face_decoder *decoder, const float *feature,
+                                           size_t feature_dim, float *rgb, size_t rgb_capacity,
+                                           float *landmarks, size_t landmarks_capacity);
+
+/** As s2f_face_decoder_decode, writing 8-bit RGB: pixel (x, y) channel c goes to
+ *  rgb[y·row_stride + 3·x + c] = round(255·v) (v clamped to [0, 1]). Row padding bytes are not
+ *  written. `row_stride` >= 3·width; `rgb_capacity` (bytes) >= (height − 1)·row_stride +
+ *  3·width. Errors: the common ones, and S2F_ERR_INVALID_ARGUMENT for a row_stride below
+ *  3·width. */
+S2F_API s2f_status s2f_face_decoder_decode_u8(s2f_face_decoder *decoder, const float *feature,
+                                              size_t feature_dim, uint8_t *rgb,
+                                              size_t row_stride, size_t rgb_capacity,
+                                              float *landmarks, size_t landmarks_capacity);
+
+/** For debugging and training: the unwarped texture (height·width·3 floats in [0, 1], drawn at
+ *  the mean-face landmarks) and, optionally, the clamped predicted landmarks; no warp runs, so
+ *  S2F_ERR_SINGULAR cannot occur. Errors: the common ones. */
+S2F_API s2f_status s2f_face_decoder_decode_texture(s2f_face_decoder *decoder,
+                                                   const float *feature, size_t feature_dim,
+                                                   float *texture, size_t texture_capacity,
+                                                   float *landmarks, size_t landmarks_capacity);
+
+/** Copies the model's mean-face landmarks (2·L floats, (x, y) pairs: where the texture is drawn)
+ *  into `landmarks`. Thread-safe on a shared decoder. Errors (reported in
+ *  s2f_last_error_message() only, the handle being const): S2F_ERR_INVALID_ARGUMENT (NULL),
+ *  S2F_ERR_BUFFER_TOO_SMALL. */
+S2F_API s2f_status s2f_face_decoder_mean_landmarks(const s2f_face_decoder *decoder,
+                                                   float *landmarks, size_t landmarks_capacity);
+
 /* =============================================================================================
  * Face encoder (s2f_face_encoder)
  * =========================================================================================== */
