@@ -294,6 +294,113 @@ S2F_API s2f_status s2f_model_tensor_info(const s2f_model *model, const char *nam
  * Spectrogram (s2f_spectrogram)
  * =========================================================================================== */
 
+/** How PCM becomes the paper's input (see docs/spectrogram.md). Defaults reproduce the paper:
+ *  16 kHz, the first 6 s (shorter input tiled), periodic Hann 400 / hop 160 / 512-point FFT
+ *  without centre padding (T = 1 + floor((N - 400) / 160) = 598 frames), 257 bins,
+ *  sign(x)·|x|^0.3 on real and imaginary parts. Fill with s2f_spectrogram_default_params(). */
+typedef struct s2f_spectrogram_params {
+    size_t size;                /**< sizeof(s2f_spectrogram_params), set by the defaults */
+    double sample_rate;         /**< rate of the PCM given to compute, Hz: 8000…192000. Default
+                                     16000; any other rate is resampled (libsoxr, high quality) */
+    double clip_seconds;        /**< length of the analysed clip. Default 6.0: the first 6 s are
+                                     used and shorter input is repeated (tiled) up to 6 s. <= 0:
+                                     the whole signal as it is (no tiling, no cut), T varies */
+    double segment_hop_seconds; /**< start-to-start distance of the clips cut from long audio by
+                                     s2f_spectrogram_compute_segments(). Default 3.0 (50 % overlap) */
+    double exponent;            /**< power-law compression exponent, 0 < e <= 1. Default 0.3 */
+    int32_t window;             /**< Hann window length in samples at analysis_rate. Default 400 */
+    int32_t hop;                /**< frame hop in samples at analysis_rate. Default 160 */
+    int32_t fft_size;           /**< a power of two, >= window, <= 65536; bins = fft_size/2 + 1.
+                                     Default 512 */
+    int32_t analysis_rate;      /**< rate the STFT runs at, Hz, 8000…192000. Default 16000 */
+} s2f_spectrogram_params;
+
+/** Fills `*params` with the paper's parameters (above) for a struct of `size` bytes and sets
+ *  params->size = size. Call it through s2f_spectrogram_default_params(), which passes the size
+ *  your header declares. Thread-safe.
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL, size too small), S2F_ERR_UNSUPPORTED_VERSION (size
+ *  larger than this library's struct: a newer header). */
+S2F_API s2f_status s2f_spectrogram_default_params_sized(s2f_spectrogram_params *params, size_t size);
+
+/** The paper's parameters, sized as this header declares the struct. */
+static inline s2f_spectrogram_params s2f_spectrogram_default_params(void)
+{
+    s2f_spectrogram_params params;
+    s2f_spectrogram_default_params_sized(&params, sizeof params);
+    return params;
+}
+
+/** Creates a spectrogram handle: validates `params` (NULL = defaults) and allocates the FFT
+ *  plan, window, resampler and workspace. The handle is used by one thread at a time (create
+ *  one per thread); handles are independent. On failure *out is set to NULL.
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (out NULL; a rate outside 8000…192000 or not finite; window
+ *  < 16, > fft_size; fft_size not a power of two or > 65536; hop < 1 or > 1048576; clip_seconds or
+ *  segment_hop_seconds not finite, above 3600 s, a clip shorter than one window, a segment hop
+ *  <= 0 or under one sample; exponent not in (0, 1]), S2F_ERR_UNSUPPORTED_VERSION
+ *  (params->size larger than this library knows), S2F_ERR_OUT_OF_MEMORY, S2F_ERR_INTERNAL. */
+S2F_API s2f_status s2f_spectrogram_create(const s2f_spectrogram_params *params,
+                                          s2f_spectrogram **out);
+
+/** Releases the handle and everything it allocated. NULL is a no-op. */
+S2F_API void s2f_spectrogram_free(s2f_spectrogram *spectrogram);
+
+/** Message of the last failing call on this handle ("" if none; "" for NULL). Valid until the
+ *  next call on the handle. */
+S2F_API const char *s2f_spectrogram_last_error(const s2f_spectrogram *spectrogram);
+
+/** The parameters in effect (after merging the caller's struct with the defaults).
+ *  Errors: S2F_ERR_INVALID_ARGUMENT if an argument is NULL. Thread-safe on a shared handle. */
+S2F_API s2f_status s2f_spectrogram_get_params(const s2f_spectrogram *spectrogram,
+                                              s2f_spectrogram_params *out);
+
+/** Output shape of s2f_spectrogram_compute() for `n_samples` input samples (at
+ *  params.sample_rate): `*frames` (T) × `*bins` × 2 floats. With clip_seconds > 0, T depends
+ *  only on the params (598 × 257 by default); with clip_seconds <= 0 it follows the resampled
+ *  length M = round(n_samples · analysis_rate / sample_rate) as T = 1 + floor((M - window)/hop).
+ *  Either output pointer may be NULL. Does not touch the handle's workspace: may be called
+ *  concurrently. Errors: S2F_ERR_INVALID_ARGUMENT (handle NULL, n_samples 0, or with
+ *  clip_seconds <= 0 a signal shorter than one window). */
+S2F_API s2f_status s2f_spectrogram_shape(const s2f_spectrogram *spectrogram, size_t n_samples,
+                                         size_t *frames, size_t *bins);
+
+/** Computes the compressed spectrogram of mono PCM `pcm[0 .. n_samples)` (float, nominally in
+ *  [-1, 1], at params.sample_rate) into `out`, laid out time × frequency × {re, im} (the
+ *  real part first), frames × bins × 2 floats as given by s2f_spectrogram_shape().
+ *  `out_capacity_floats` is the number of floats `out` can hold; `*frames_out` (optional,
+ *  may be NULL) receives T. The input is read only; `out` is written only on success.
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL pointers, n_samples 0, a signal shorter than one
+ *  window when clip_seconds <= 0), S2F_ERR_NON_FINITE (a NaN or infinite sample; resampling
+ *  overflow), S2F_ERR_BUFFER_TOO_SMALL, S2F_ERR_OUT_OF_MEMORY, S2F_ERR_INTERNAL.
+ *  Not thread-safe on one handle (it uses the handle's workspace). */
+S2F_API s2f_status s2f_spectrogram_compute(s2f_spectrogram *spectrogram, const float *pcm,
+                                           size_t n_samples, float *out,
+                                           size_t out_capacity_floats, size_t *frames_out);
+
+/** Number of clips s2f_spectrogram_compute_segments() cuts from `n_samples` input samples:
+ *  clips of clip_seconds starting every segment_hop_seconds, counted on the resampled signal
+ *  of M samples: 1 if M <= clip length L (the one clip is tiled), else 1 + floor((M - L) / H);
+ *  up to H - 1 trailing samples are not covered. Errors: S2F_ERR_INVALID_ARGUMENT (NULL,
+ *  n_samples 0, clip_seconds <= 0). May be called concurrently. */
+S2F_API s2f_status s2f_spectrogram_segment_count(const s2f_spectrogram *spectrogram,
+                                                 size_t n_samples, size_t *count);
+
+/** Long audio: writes one spectrogram per clip (see s2f_spectrogram_segment_count()) into
+ *  `out`, segments × frames × bins × 2 floats, each exactly what s2f_spectrogram_compute()
+ *  gives for that stretch of the resampled signal. `*segments_out` (optional) receives the
+ *  count. Errors: as s2f_spectrogram_compute(), plus S2F_ERR_INVALID_ARGUMENT when
+ *  clip_seconds <= 0. Not thread-safe on one handle. */
+S2F_API s2f_status s2f_spectrogram_compute_segments(s2f_spectrogram *spectrogram,
+                                                    const float *pcm, size_t n_samples,
+                                                    float *out, size_t out_capacity_floats,
+                                                    size_t *segments_out);
+
+/** Averages interleaved multi-channel PCM into mono: mono_out[i] = mean over c of
+ *  interleaved[i·channels + c], for i < frames. `mono_out` may equal `interleaved` (in-place)
+ *  but must not otherwise overlap it. Thread-safe. Errors: S2F_ERR_INVALID_ARGUMENT (NULL
+ *  pointers, frames 0, channels < 1 or > 256, frames × channels overflowing). */
+S2F_API s2f_status s2f_audio_downmix(const float *interleaved, size_t frames, int channels,
+                                     float *mono_out);
+
 /* =============================================================================================
  * Voice encoder (s2f_voice_encoder)
  * =========================================================================================== */

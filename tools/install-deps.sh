@@ -7,7 +7,7 @@ packages=(
     # build
     build-essential meson ninja-build pkg-config
     # library dependencies
-    libkissfft-dev libopenblas-dev libsoxr-dev
+    libopenblas-dev libsoxr-dev
     # tests
     libcmocka-dev binutils
     # command-line tool and examples: audio files in, PNG out

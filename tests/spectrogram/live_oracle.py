@@ -1,0 +1,140 @@
+#!/usr/bin/python3
+"""Live oracle: runs tools/spectrogram_ref.py (numpy) now and compares with the built library
+through ctypes, on full arrays: 24 real AVSpeech clips (needs python3-soundfile and the shared
+data, else that part is skipped), random signals under random parameters (tiling, whole-signal
+mode, other window/hop/FFT sizes and exponents), and long-audio segments. Also cross-checks the
+reference itself against torch.stft once (if torch imports).
+
+With the examples built, also runs examples/spectrogram_dump (libsndfile decoding) end to end:
+on a FLAC clip against the reference, and on a stereo 44.1 kHz WAV against the library fed the
+same downmixed samples directly.
+
+usage: live_oracle.py LIBSPEECH2FACE_SO SAMPLES_DIR [SPECTROGRAM_DUMP]
+       (exit 77 = skipped: no numpy)
+"""
+import glob
+import os
+import sys
+
+try:
+    import numpy as np
+except ImportError:
+    print('skip: numpy not importable')
+    sys.exit(77)
+
+import spectrogram_ctypes
+import spectrogram_ref as ref
+
+TOLERANCE = 1e-4
+failures = []
+
+
+def compare(label, ours, golden):
+    if ours.shape != golden.shape:
+        failures.append(f'{label}: shape {ours.shape} != reference {golden.shape}')
+        return 0.0
+    err = float(np.max(np.abs(ours.astype(np.float64) - golden)))
+    if not err <= TOLERANCE:
+        failures.append(f'{label}: max abs error {err:.3g} > {TOLERANCE}')
+    return err
+
+
+def real_clips(library, samples):
+    try:
+        import soundfile
+    except ImportError:
+        print('note: python3-soundfile missing: real clips skipped')
+        return
+    files = sorted(glob.glob(os.path.join(samples, 'avspeech', 'Wav', '*.flac')))
+    if not files:
+        print(f'note: no clips under {samples}: real clips skipped')
+        return
+    spec = spectrogram_ctypes.Spectrogram(library)
+    worst = 0.0
+    chosen = files[::max(1, len(files) // 24)][:24]
+    for path in chosen:
+        x, rate = soundfile.read(path, dtype='float32')
+        if x.ndim > 1:
+            x = x.mean(axis=1).astype(np.float32)
+        assert rate == 16000, (path, rate)
+        worst = max(worst, compare(os.path.basename(path), spec.compute(x), ref.spectrogram(x)))
+    print(f'real clips: {len(chosen)} × 598×257×2, max abs error {worst:.3g}')
+    try:
+        import torch  # noqa: F401
+        x, _ = soundfile.read(chosen[0], dtype='float32')
+        print(f'numpy reference vs torch.stft(center=False): {ref.torch_crosscheck(x):.3g}')
+    except ImportError:
+        print('note: torch missing: cross-check skipped')
+
+
+def random_cases(library):
+    rng = np.random.default_rng(20190601)
+    worst = 0.0
+    for case in range(16):
+        fft_size = int(rng.choice([16, 64, 128, 256, 512, 1024, 4096]))
+        window = int(rng.integers(16, fft_size + 1))
+        params = dict(window=window, hop=int(rng.integers(1, 2 * window)), fft_size=fft_size,
+                      exponent=float(rng.choice([0.1, 0.3, 0.5, 1.0])),
+                      clip_seconds=float(rng.choice([0.0, 0.05, 0.5, 6.0])))
+        if params['clip_seconds'] and params['clip_seconds'] * 16000 < window:
+            params['clip_seconds'] = 0.5
+        n = int(rng.integers(window, 20000))
+        x = (rng.standard_normal(n) * rng.choice([1e-4, 0.1, 1.0])).astype(np.float32)
+        ours = spectrogram_ctypes.Spectrogram(library, **params).compute(x)
+        worst = max(worst, compare(f'random case {case} {params} n={n}', ours,
+                                   ref.spectrogram(x, **params)))
+    print(f'random signals/params: 16 cases, max abs error {worst:.3g}')
+
+
+def segment_cases(library):
+    x = ref.lcg_noise(16000 * 20 + 777, 4242, 1)
+    spec = spectrogram_ctypes.Spectrogram(library, segment_hop_seconds=2.5)
+    ours, golden = spec.segments(x), ref.segments(x, segment_hop_seconds=2.5)
+    print(f'segments: {golden.shape[0]} of 20.05 s, max abs error '
+          f'{compare("segments", ours, golden):.3g}')
+
+
+def dump_cases(library, samples, dump):
+    import subprocess
+    import tempfile
+    try:
+        import soundfile
+    except ImportError:
+        print('note: python3-soundfile missing: spectrogram_dump not exercised')
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        files = sorted(glob.glob(os.path.join(samples, 'avspeech', 'Wav', '*.flac')))
+        if files:
+            out = os.path.join(tmp, 'flac.npy')
+            subprocess.run([dump, files[-1], out], check=True, stdout=subprocess.DEVNULL)
+            x, _ = soundfile.read(files[-1], dtype='float32')
+            err = compare('spectrogram_dump flac', np.load(out), ref.spectrogram(x))
+            print(f'spectrogram_dump on a FLAC clip: max abs error {err:.3g}')
+        left = ref.sweep(44100, 3.0, 200.0, 5000.0, 0.4)
+        right = ref.lcg_noise(len(left), 5, 3)
+        wav, out = os.path.join(tmp, 'stereo.wav'), os.path.join(tmp, 'stereo.npy')
+        soundfile.write(wav, np.stack([left, right], axis=1), 44100, subtype='FLOAT')
+        subprocess.run([dump, wav, out], check=True, stdout=subprocess.DEVNULL)
+        mono = ((left.astype(np.float64) + right) / 2).astype(np.float32)
+        direct = spectrogram_ctypes.Spectrogram(library, sample_rate=44100.0).compute(mono)
+        if not np.array_equal(np.load(out), direct):
+            failures.append('spectrogram_dump on stereo 44.1 kHz WAV differs from the library '
+                            'fed the downmixed samples')
+        print('spectrogram_dump on a stereo 44.1 kHz WAV: identical to the direct call'
+              if np.array_equal(np.load(out), direct) else 'spectrogram_dump stereo: DIFFERS')
+
+
+def main():
+    library, samples = sys.argv[1], sys.argv[2]
+    if len(sys.argv) > 3:
+        dump_cases(library, samples, sys.argv[3])
+    real_clips(library, samples)
+    random_cases(library)
+    segment_cases(library)
+    for failure in failures:
+        print('FAIL', failure)
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
