@@ -619,6 +619,172 @@ S2F_API s2f_status s2f_face_decoder_mean_landmarks(const s2f_face_decoder *decod
 /* =============================================================================================
  * Face index (s2f_face_index)
  * =========================================================================================== */
+/*
+ * An exact top-k index over a gallery of D-dimensional face features with 64-bit ids.
+ *
+ * Scores and order. For S2F_METRIC_COSINE and S2F_METRIC_INNER_PRODUCT a score is a similarity
+ * (larger is better); for S2F_METRIC_L2 it is the *squared* Euclidean distance (as FAISS's
+ * IndexFlatL2 reports) and for S2F_METRIC_L1 the L1 distance (smaller is better). Results are
+ * sorted best first; equal scores are ordered by id ascending, so a result never depends on
+ * insertion order, removals, thread count or single/batch path.
+ *
+ * Concurrency. Each index holds a pthread rwlock: searches, save, export, size/dim run
+ * concurrently with each other (shared lock); add and remove are exclusive (they wait for
+ * running searches and block new ones). free must not race with any other call.
+ * `s2f_face_index_last_error` is safe from any thread (see there).
+ */
+
+/** Similarity / distance used by an index. */
+typedef enum s2f_metric {
+    S2F_METRIC_COSINE = 0,        /**< cosine similarity; vectors are L2-normalised on add (default) */
+    S2F_METRIC_INNER_PRODUCT = 1, /**< raw inner product */
+    S2F_METRIC_L2 = 2,            /**< squared Euclidean distance */
+    S2F_METRIC_L1 = 3             /**< L1 (Manhattan) distance */
+} s2f_metric;
+
+/** How gallery vectors are held in memory (and in saved files). */
+typedef enum s2f_storage {
+    S2F_STORAGE_F32 = 0,  /**< float32, exact (default): 4·D bytes per vector */
+    S2F_STORAGE_F16 = 1,  /**< IEEE half: 2·D bytes per vector */
+    S2F_STORAGE_INT8 = 2  /**< per-vector affine int8 (offset + scale): D + 8 bytes per vector */
+} s2f_storage;
+/* Compressed storage trades exactness of the *gallery* for memory: the query stays float32 and
+ * every score is computed exactly (float32 arithmetic) against the decoded stored vector, so no
+ * approximate pre-scan or shortlist is involved; the only error is the encoding of the gallery
+ * (recall@10 vs float32 storage: docs/performance-index.md). */
+
+/** Index configuration; fill with s2f_face_index_default_params() first. */
+typedef struct s2f_face_index_params {
+    size_t size;          /**< sizeof(s2f_face_index_params) as compiled by the caller */
+    size_t dim;           /**< vector dimension D, 1..65536 (default 128, the default model's) */
+    s2f_metric metric;    /**< default S2F_METRIC_COSINE (the paper's retrieval metric) */
+    s2f_storage storage;  /**< default S2F_STORAGE_F32 */
+    size_t threads;       /**< worker threads for one search (and for each batch), 0 = all online
+                               cores (default), 1 = the calling thread only. The library never
+                               changes OpenBLAS's own thread settings. */
+} s2f_face_index_params;
+
+/** Fills `*params` with the defaults (dim 128, cosine, float32 storage, all cores) for a struct
+ *  of `size` bytes and sets params->size = size. Call it through
+ *  s2f_face_index_default_params(), which passes the size your header declares. Thread-safe.
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL, size too small), S2F_ERR_UNSUPPORTED_VERSION (size
+ *  larger than this library's struct: a newer header). */
+S2F_API s2f_status s2f_face_index_default_params_sized(s2f_face_index_params *params, size_t size);
+
+/** The defaults, sized as this header declares the struct. */
+static inline s2f_face_index_params s2f_face_index_default_params(void)
+{
+    s2f_face_index_params params;
+    s2f_face_index_default_params_sized(&params, sizeof params);
+    return params;
+}
+
+/** Creates an empty index. `params` may be NULL (all defaults). On success `*out` owns a new
+ *  handle (release with s2f_face_index_free); on failure `*out` is untouched and the detail is
+ *  in s2f_last_error_message(). Thread-safe.
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL out, dim 0 or > 65536, unknown metric/storage,
+ *  threads > 1024), S2F_ERR_UNSUPPORTED_VERSION (params from a newer header),
+ *  S2F_ERR_OUT_OF_MEMORY. */
+S2F_API s2f_status s2f_face_index_create(const s2f_face_index_params *params, s2f_face_index **out);
+
+/** Releases the index and everything it owns; NULL is a no-op. Must not race with any other call
+ *  on the same handle. */
+S2F_API void s2f_face_index_free(s2f_face_index *index);
+
+/** Message of the last failing call on this handle ("" if none; "invalid handle" for NULL).
+ *  Returns a copy private to the calling thread, valid until that thread's next call of this
+ *  function: safe while other threads search or fail on the same handle (the handle's slot is
+ *  written and copied under a small mutex). */
+S2F_API const char *s2f_face_index_last_error(const s2f_face_index *index);
+
+/** Adds `n` vectors (row-major n×D floats) with ids `ids[0..n)`. All or nothing: on any error
+ *  nothing is added. Vectors are copied (normalised first for cosine, then encoded to the
+ *  storage type). Exclusive: waits for running searches. `n == 0` is a no-op.
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL pointer with n > 0, id -1 which is reserved for "no
+ *  result", an id already present or repeated within the batch, a zero vector with the cosine
+ *  metric, too many vectors), S2F_ERR_NON_FINITE (NaN or infinity in a vector),
+ *  S2F_ERR_OUT_OF_MEMORY. */
+S2F_API s2f_status s2f_face_index_add(s2f_face_index *index, const int64_t *ids,
+                                      const float *vectors, size_t n);
+
+/** Removes the vector with this id. Exclusive.
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL index), S2F_ERR_NOT_FOUND (no such id). */
+S2F_API s2f_status s2f_face_index_remove(s2f_face_index *index, int64_t id);
+
+/** Number of vectors in the index (0 for NULL). Shared lock. */
+S2F_API size_t s2f_face_index_size(const s2f_face_index *index);
+/** Dimension D (0 for NULL). Lock-free (immutable). */
+S2F_API size_t s2f_face_index_dim(const s2f_face_index *index);
+
+/** Top-k of one query (D floats). Writes up to k results, best first, into caller-owned
+ *  `ids_out[k]` and `scores_out[k]` (`scores_out` may be NULL) and their number into `*found`
+ *  (= min(k, size)); entries past *found get id -1 and score NaN. Uses params.threads workers
+ *  over the gallery. Shared lock: any number of searches run concurrently.
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL index/query/ids_out/found, k == 0),
+ *  S2F_ERR_NON_FINITE (query has NaN/inf), S2F_ERR_INVALID_ARGUMENT (zero query with cosine),
+ *  S2F_ERR_OUT_OF_MEMORY. */
+S2F_API s2f_status s2f_face_index_search(const s2f_face_index *index, const float *query, size_t k,
+                                         int64_t *ids_out, float *scores_out, size_t *found);
+
+/** Top-k of `nq` queries (row-major nq×D). Query q's results are at ids_out[q·k .. q·k+k) and
+ *  scores_out[q·k ..] (may be NULL), with found_out[q] as in s2f_face_index_search; results equal
+ *  nq single searches (up to float rounding of the score: blocked cblas_sgemm sums in another
+ *  order, ≤ 1e-6 relative; L2 scores of float32 indexes are rescored exactly). Threads: with
+ *  a single-threaded OpenBLAS, params.threads workers each take a slice of the gallery; if
+ *  OpenBLAS runs its own threads (OPENBLAS_NUM_THREADS > 1), the gemm is left to them (one
+ *  worker) rather than nesting the two. Shared lock. `nq == 0` is a no-op.
+ *  Errors: as s2f_face_index_search, plus S2F_ERR_INVALID_ARGUMENT when nq·k overflows. */
+S2F_API s2f_status s2f_face_index_search_batch(const s2f_face_index *index, const float *queries,
+                                               size_t nq, size_t k, int64_t *ids_out,
+                                               float *scores_out, size_t *found_out);
+
+/** Saves the index to `path` atomically: it writes a temporary file in the same directory,
+ *  fsyncs it, renames it over `path` and fsyncs the directory, so a crash at any moment leaves
+ *  either the previous file or the new one, complete. Format: docs/index-format.md (versioned,
+ *  CRC-32 checked, 64-byte aligned sections). Shared lock (concurrent with searches).
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL), S2F_ERR_IO (with errno text; `path` is untouched). */
+S2F_API s2f_status s2f_face_index_save(const s2f_face_index *index, const char *path);
+
+/** Loads an index saved by s2f_face_index_save; metric and storage come from the file, threads
+ *  is 0 (change with s2f_face_index_set_threads). On success `*out` owns a new handle; on failure it is
+ *  untouched (detail in s2f_last_error_message()). Every field, offset and size is validated
+ *  before use. Thread-safe.
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL), S2F_ERR_IO (open/read failed), S2F_ERR_BAD_FORMAT
+ *  (magic, header, sizes, offsets, alignment, duplicate or reserved ids, non-finite values),
+ *  S2F_ERR_UNSUPPORTED_VERSION, S2F_ERR_CHECKSUM_MISMATCH (header or data CRC-32),
+ *  S2F_ERR_OUT_OF_MEMORY. */
+S2F_API s2f_status s2f_face_index_load(const char *path, s2f_face_index **out);
+
+/** Sets the number of worker threads used by later searches (0 = all cores). Exclusive.
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL, threads > 1024). */
+S2F_API s2f_status s2f_face_index_set_threads(s2f_face_index *index, size_t threads);
+
+/** File formats of s2f_face_index_export. */
+typedef enum s2f_export_format {
+    S2F_EXPORT_FVECS = 0, /**< .fvecs: per vector an int32 D then D float32 (TEXMEX/FAISS/Milvus tools) */
+    S2F_EXPORT_NPY = 1    /**< NumPy .npy, float32, shape (n, D), C order */
+} s2f_export_format;
+
+/** Writes every (id, vector) pair: vectors to `vectors_path` in `format`, and the ids, in the same
+ *  row order, to `ids_path` as a .npy int64 array of shape (n,). Vectors are as stored: unit
+ *  length for cosine, decoded to float32 for compressed storage. Each file is written
+ *  atomically as in s2f_face_index_save. Shared lock.
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL, unknown format, both paths equal), S2F_ERR_IO. */
+S2F_API s2f_status s2f_face_index_export(const s2f_face_index *index, const char *vectors_path,
+                                         const char *ids_path, s2f_export_format format);
+
+/** Merges the top-k lists of several indexes (shards of one gallery) into the global top-k:
+ *  searching every shard for k and merging gives exactly the result of one index holding the
+ *  whole gallery. Input list s has found[s] entries at ids[s·k_in ..] and scores[s·k_in ..]
+ *  (as written by s2f_face_index_search with k = k_in); `metric` gives the order. An id present
+ *  in several lists is kept once, with its best score. Writes up to k_out results to
+ *  `ids_out`/`scores_out` (padding as in search) and their number to `*found_out`. Thread-safe.
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL pointers, k_in or k_out 0, found[s] > k_in, unknown
+ *  metric, size overflow), S2F_ERR_NON_FINITE (NaN score), S2F_ERR_OUT_OF_MEMORY. */
+S2F_API s2f_status s2f_topk_merge(s2f_metric metric, size_t n_lists, size_t k_in,
+                                  const int64_t *ids, const float *scores, const size_t *found,
+                                  size_t k_out, int64_t *ids_out, float *scores_out,
+                                  size_t *found_out);
 
 #ifdef __cplusplus
 } /* extern "C" */

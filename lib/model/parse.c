@@ -5,7 +5,7 @@
  * file crafted with a valid checksum is still checked field by field. All arithmetic on values
  * read from the file is overflow-checked, and counts are bounded by the bytes that could encode
  * them before anything is allocated. */
-#include "model/crc32.h"
+#include "core/crc32.h"
 #include "model/model_internal.h"
 
 #include "core/alloc.h"

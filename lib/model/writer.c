@@ -2,7 +2,7 @@
  * table, zero padding to 64, tensor data each at a 64-byte aligned offset, then the CRC-32. */
 #include "model/writer.h"
 
-#include "model/crc32.h"
+#include "core/crc32.h"
 #include "model/format.h"
 
 #include "core/alloc.h"

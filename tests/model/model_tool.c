@@ -3,7 +3,7 @@
  * from its own reader/writer (integers in decimal, reals as IEEE bit patterns in hex, strings as
  * hex bytes, tensor data as CRC-32), or prints the status of a failed load.
  *   model_tool write-sample PATH | dump PATH | status PATH */
-#include "model/crc32.h"
+#include "core/crc32.h"
 #include "model/model.h"
 #include "sample_model.h"
 

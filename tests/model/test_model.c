@@ -1,7 +1,7 @@
 /* The model container: CRC-32, writer -> loader round trips by buffer and by file (mapped and
  * read, aligned and unaligned), the internal lookups of model.h, the public introspection, every
  * kind of corruption -> its named error, and a random-mutation loop that must never crash. */
-#include "model/crc32.h"
+#include "core/crc32.h"
 #include "model/format.h"
 #include "model/model.h"
 #include "model/writer.h"

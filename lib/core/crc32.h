@@ -1,7 +1,7 @@
 /* CRC-32/IEEE (the zlib/PNG/gzip CRC: reflected polynomial 0xEDB88320, initial and final XOR
- * 0xFFFFFFFF), so Python's zlib.crc32 reproduces the container's checksum. */
-#ifndef S2F_MODEL_CRC32_H
-#define S2F_MODEL_CRC32_H
+ * 0xFFFFFFFF), so Python's zlib.crc32 reproduces the model container's and the index file's checksums. */
+#ifndef S2F_CORE_CRC32_H
+#define S2F_CORE_CRC32_H
 
 #include <stddef.h>
 #include <stdint.h>

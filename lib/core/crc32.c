@@ -1,7 +1,7 @@
 /* Table-driven CRC-32 with slicing-by-8: eight 256-entry tables let the loop fold eight input
  * bytes per iteration (about 1-2 GB/s), so checking a paper-size model (~660 MB) at load costs
  * well under a second instead of several with the bytewise loop. */
-#include "model/crc32.h"
+#include "core/crc32.h"
 
 #include "model/format.h"
 

@@ -1,0 +1,25 @@
+/* Fork-join parallelism on plain pthreads, so the library never touches OpenBLAS's or OpenMP's
+ * global thread settings. Threads are started per call: a search long enough to split is far
+ * longer than a thread start (~20 µs). */
+#ifndef S2F_INDEX_WORKERS_H
+#define S2F_INDEX_WORKERS_H
+
+#include <stddef.h>
+
+typedef void (*s2fi_work_fn)(void *context, size_t worker, size_t n_workers);
+
+/** Runs fn(context, w, n_workers) for w = 0..n_workers-1 and waits for all: worker 0 on the
+ *  calling thread, the others on new threads. If a thread cannot be started its share runs on
+ *  the calling thread, so this never fails. */
+void s2fi_run_workers(size_t n_workers, s2fi_work_fn fn, void *context);
+
+/** Splits [0, total) into n_workers contiguous parts; part w is [*begin, *end). */
+static inline void s2fi_worker_range(size_t total, size_t worker, size_t n_workers, size_t *begin,
+                                     size_t *end)
+{
+    size_t base = total / n_workers, extra = total % n_workers;
+    *begin = worker * base + (worker < extra ? worker : extra);
+    *end = *begin + base + (worker < extra ? 1 : 0);
+}
+
+#endif
