@@ -616,6 +616,118 @@ S2F_API s2f_status s2f_face_decoder_mean_landmarks(const s2f_face_decoder *decod
  * Face encoder (s2f_face_encoder)
  * =========================================================================================== */
 
+/* A face encoder turns an RGB photo of a face into a face feature: the gallery side of retrieval
+ * and the training target of the voice encoder. The network comes from the model's
+ * "face_encoder" component (metadata "face_encoder.architecture"):
+ *  - "dlib_resnet": the default. face-api's FaceRecognitionNet (npm @vladmandic/face-api, MIT; a
+ *    port of dlib's ResNet face descriptor): 150×150 input, 128-D descriptor (not normalised;
+ *    faces of one person are typically < 0.6 apart in Euclidean distance). models/ ships it.
+ *  - "vgg16": VGG-16 / VGG-Face (224×224, fc7 4096-D) for users who bring such weights
+ *    (tools/convert_vgg16.py).
+ *
+ * The library does NOT detect or align faces. Give it a crop framed the way the network is used:
+ * for face-api's network, the box of face-api's detector (detectSingleFace + landmarks,
+ * alignedRect: roughly eyebrows to chin, cheek to cheek; s2f_image_crop_resize cuts it out).
+ * Looser framing still works but separates people less well (docs/face-encoder.md: 94 % vs 99 %
+ * of identity pairs on the Speech2Face samples). For VGG-Face, a face box with ~20 % margin.
+ * Any image size is accepted: a non-square image is padded to a square with black, centred
+ * (face-api's padToSquare; metadata "face_encoder.pad_to_square"), then resized to the input
+ * size with the filter below, then mean/scale from the metadata are applied. */
+
+/** How an image is resampled to another size. */
+typedef enum s2f_resize_filter {
+    /** The face encoder: what the model's metadata "face_encoder.resize" names (face-api's model:
+     *  S2F_RESIZE_BILINEAR_TF; otherwise S2F_RESIZE_BILINEAR_ANTIALIAS). s2f_image_crop_resize:
+     *  S2F_RESIZE_BILINEAR_ANTIALIAS. */
+    S2F_RESIZE_MODEL_DEFAULT = 0,
+    /** TensorFlow's legacy tf.image.resize_bilinear (align_corners and half_pixel_centers false),
+     *  which face-api applies: output pixel o samples input o·(in/out), no antialiasing (a large
+     *  downscale skips pixels). Reproduces face-api's descriptors exactly. */
+    S2F_RESIZE_BILINEAR_TF = 1,
+    /** Antialiased bilinear, as Pillow's Image.resize(BILINEAR): a triangle filter widened by the
+     *  downscale factor, pixel centres at half-integers. The better choice for large photos. */
+    S2F_RESIZE_BILINEAR_ANTIALIAS = 2
+} s2f_resize_filter;
+
+/** Builds a face encoder from the model's "face_encoder" component: reads its metadata, converts
+ *  and packs the weights (f32, f16, or u8 with dequantisation metadata), allocates the workspace
+ *  (≈3 MB for face-api's network, ≈70 MB + the model's weights for VGG-16). The model must
+ *  outlive the encoder (VGG's FC weights are used in place). On success *out receives a handle
+ *  to release with s2f_face_encoder_free; on failure *out is untouched and the detail is in
+ *  s2f_last_error_message(). Thread-safe (the model is only read).
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL model/out), S2F_ERR_NOT_FOUND (no face_encoder
+ *  component, a missing key or tensor), S2F_ERR_UNSUPPORTED (unknown architecture or resize
+ *  name), S2F_ERR_BAD_FORMAT (a key of the wrong type or out of range, inconsistent blocks, a
+ *  non-finite or undequantisable weight), S2F_ERR_SHAPE_MISMATCH (a tensor's shape disagrees
+ *  with the metadata, an input size too small for the network), S2F_ERR_OUT_OF_MEMORY. */
+S2F_API s2f_status s2f_face_encoder_create(const s2f_model *model, s2f_face_encoder **out);
+
+/** Releases the encoder and its workspace. NULL is a no-op. */
+S2F_API void s2f_face_encoder_free(s2f_face_encoder *encoder);
+
+/** Message of the last failing call on this handle ("" if none; "encoder is NULL" for NULL).
+ *  Valid until the next call on the handle. */
+S2F_API const char *s2f_face_encoder_last_error(const s2f_face_encoder *encoder);
+
+/** The feature length D (128 for face-api's network) and the network's square input side in
+ *  pixels (150). Either output may be NULL. Thread-safe on a shared handle.
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL encoder). */
+S2F_API s2f_status s2f_face_encoder_shape(const s2f_face_encoder *encoder, size_t *feature_dim,
+                                          size_t *input_size);
+
+/** Chooses the filter later encode calls resize with (S2F_RESIZE_MODEL_DEFAULT restores the
+ *  model's). Not thread-safe on one handle.
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL encoder, unknown filter). */
+S2F_API s2f_status s2f_face_encoder_set_resize_filter(s2f_face_encoder *encoder,
+                                                      s2f_resize_filter filter);
+
+/** Encodes one face crop: `rgb` is height rows of width × 3 bytes (R, G, B interleaved), rows
+ *  `stride_bytes` apart (>= 3·width). The crop is padded to a square and resized (see above);
+ *  an image already input_size × input_size is used as is. Writes D floats to
+ *  `feature[0..D)`; `feature_capacity` is the number of floats it holds (query D with
+ *  s2f_face_encoder_shape). `feature` is written only on success. Reads `rgb` only.
+ *  ≈10 ms for face-api's network on one core. Not thread-safe on one handle (it uses the
+ *  handle's workspace): use one encoder per thread.
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL encoder/rgb/feature, a side < 1 or > 32768, more
+ *  than 2^28 pixels, stride < 3·width or overflowing), S2F_ERR_BUFFER_TOO_SMALL
+ *  (feature_capacity < D), S2F_ERR_NON_FINITE (the network produced NaN/inf: broken weights),
+ *  S2F_ERR_OUT_OF_MEMORY (resize buffers). */
+S2F_API s2f_status s2f_face_encoder_encode(s2f_face_encoder *encoder, const uint8_t *rgb,
+                                           int width, int height, size_t stride_bytes,
+                                           float *feature, size_t feature_capacity);
+
+/** Encodes `count` crops of the same size, image i starting at rgb + i·image_stride_bytes
+ *  (>= the bytes of one image when count > 1), each laid out as in s2f_face_encoder_encode.
+ *  Feature i goes to features[i·D .. i·D + D); `features_capacity` counts floats. Equal to
+ *  `count` single calls. On failure the contents of `features` are unspecified.
+ *  Not thread-safe on one handle.
+ *  Errors: as s2f_face_encoder_encode, plus S2F_ERR_INVALID_ARGUMENT for count 0 or > 2^24, or
+ *  an image stride smaller than one image. */
+S2F_API s2f_status s2f_face_encoder_encode_batch(s2f_face_encoder *encoder, const uint8_t *rgb,
+                                                 size_t count, int width, int height,
+                                                 size_t stride_bytes, size_t image_stride_bytes,
+                                                 float *features, size_t features_capacity);
+
+/** Crops a box from an RGB image and resizes it: the helper that turns a face detector's box
+ *  into an encoder input (e.g. a square box with some margin → 150×150). The box is in pixel
+ *  units — (0, 0) is the top-left corner of the top-left pixel, (width, height) the bottom-right
+ *  corner of the image — and may extend past the image, which is black (0) outside. Pixels are
+ *  rounded to the nearest integer. With S2F_RESIZE_BILINEAR_TF and an integer box this equals
+ *  face-api's crop + tf.image.resizeBilinear; S2F_RESIZE_BILINEAR_ANTIALIAS (the default for
+ *  S2F_RESIZE_MODEL_DEFAULT) equals Pillow's resize(size, BILINEAR, box) for a box inside the
+ *  image, output pixels whose centre falls outside the image being black. `out` holds
+ *  out_height rows of out_width × 3 bytes, `out_stride_bytes` apart, and must not overlap `rgb`.
+ *  Thread-safe (allocates a temporary buffer per call). `out` is written only on success.
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL pointers; image as in s2f_face_encoder_encode; an
+ *  output side < 1 or > 8192; out stride < 3·out_width; box size <= 0, or a box coordinate or
+ *  size beyond ±131072; unknown filter), S2F_ERR_NON_FINITE (NaN/inf in the box),
+ *  S2F_ERR_OUT_OF_MEMORY. */
+S2F_API s2f_status s2f_image_crop_resize(const uint8_t *rgb, int width, int height,
+                                         size_t stride_bytes, double box_x, double box_y,
+                                         double box_width, double box_height,
+                                         s2f_resize_filter filter, uint8_t *out, int out_width,
+                                         int out_height, size_t out_stride_bytes);
+
 /* =============================================================================================
  * Face index (s2f_face_index)
  * =========================================================================================== */

@@ -14,6 +14,8 @@ packages=(
     libsndfile1-dev libpng-dev
     # oracles and tooling (PyTorch/numpy references, FAISS, pytest); run with /usr/bin/python3
     python3 python3-numpy python3-torch python3-faiss python3-pytest python3-pil python3-soundfile
+    # the original face-api (Node, tfjs wasm backend) as the face encoder's oracle and attribute judge
+    nodejs npm
 )
 
 if [[ $(id -u) -eq 0 ]]; then

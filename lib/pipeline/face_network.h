@@ -1,0 +1,77 @@
+/* The two networks the face encoder runs (selected by "face_encoder.architecture"), built from
+ * container metadata + tensors on the generic layers of lib/nn. Both take a normalised
+ * input_size × input_size × 3 NHWC image and write feature_dim floats. */
+#ifndef S2F_PIPELINE_FACE_NETWORK_H
+#define S2F_PIPELINE_FACE_NETWORK_H
+
+#include "model/model.h"
+#include "nn/conv2d.h"
+#include "nn/dense.h"
+#include "nn/tensor.h"
+#include "pipeline/face_weights.h"
+
+#define S2FI_FACE_MAX_BLOCKS 64
+#define S2FI_FACE_MAX_VGG_LAYERS 64
+#define S2FI_FACE_MAX_FCS 8
+
+/** Called after each stage with its name ("stem", "block3", "conv5", "fc2", ...) and NHWC data. */
+typedef void (*s2fi_face_tap_fn)(const char *stage, const float *data, int height, int width,
+                                 int channels, void *user_data);
+
+/** Activation memory shared by a forward pass: `count` buffers of `floats` each, and the im2col
+ *  workspace. */
+typedef struct s2fi_face_workspace {
+    float *buffers[4];
+    size_t buffer_floats;
+    float *im2col;
+    size_t im2col_floats;
+    s2fi_face_tap_fn tap;
+    void *tap_user;
+} s2fi_face_workspace;
+
+/* ---- dlib-style ResNet (face-api's FaceRecognitionNet) ---- */
+typedef struct s2fi_face_block {
+    int down;
+    s2fi_conv2d conv1, conv2; /* per-channel scales folded in */
+    s2fi_shape in, mid, out;  /* input, conv1/conv2 output, block output */
+    s2fi_shape pooled;        /* shortcut after the 2×2 average pool (down blocks) */
+} s2fi_face_block;
+
+typedef struct s2fi_face_resnet {
+    s2fi_conv2d stem;
+    int pool_kernel, pool_stride;
+    s2fi_shape stem_out, pool_out;
+    int block_count;
+    s2fi_face_block blocks[S2FI_FACE_MAX_BLOCKS];
+    s2fi_dense fc;
+} s2fi_face_resnet;
+
+/* ---- VGG-16 / VGG-Face ---- */
+typedef struct s2fi_face_vgg {
+    int layer_count;
+    int layers[S2FI_FACE_MAX_VGG_LAYERS]; /* > 0: conv 3×3 with that many channels; -1: pool */
+    s2fi_conv2d convs[S2FI_FACE_MAX_VGG_LAYERS];
+    s2fi_shape shapes[S2FI_FACE_MAX_VGG_LAYERS]; /* output of each layer */
+    int fc_count;
+    s2fi_dense fcs[S2FI_FACE_MAX_FCS];
+    int output_relu;
+} s2fi_face_vgg;
+
+/** Builds the ResNet from "face_encoder.*" for an input of input_size² pixels; reports the
+ *  floats each workspace buffer and the im2col workspace need, and the feature dimension. */
+s2f_status s2fi_face_resnet_build(s2fi_face_resnet *net, const s2f_model *model,
+                                  s2fi_weight_store *store, int input_size, size_t *buffer_floats,
+                                  size_t *im2col_floats, int *feature_dim, s2fi_error_slot *slot);
+void s2fi_face_resnet_release(s2fi_face_resnet *net);
+/** `input` (normalised, input_size² × 3) must not be one of the workspace buffers. */
+void s2fi_face_resnet_forward(const s2fi_face_resnet *net, const float *input, int input_size,
+                              s2fi_face_workspace *ws, float *feature);
+
+s2f_status s2fi_face_vgg_build(s2fi_face_vgg *net, const s2f_model *model,
+                               s2fi_weight_store *store, int input_size, size_t *buffer_floats,
+                               size_t *im2col_floats, int *feature_dim, s2fi_error_slot *slot);
+void s2fi_face_vgg_release(s2fi_face_vgg *net);
+void s2fi_face_vgg_forward(const s2fi_face_vgg *net, const float *input, int input_size,
+                           s2fi_face_workspace *ws, float *feature);
+
+#endif
