@@ -11,7 +11,9 @@ packages=(
     # tests
     libcmocka-dev binutils
     # command-line tool and examples: audio files in, PNG out
-    libsndfile1-dev libpng-dev
+    libsndfile1-dev libpng-dev libjpeg-dev
+    # Rust binding (offline, Debian's packaged crates) and its generated declarations
+    cargo rustc librust-pkg-config-dev bindgen rustfmt
     # oracles and tooling (PyTorch/numpy references, FAISS, pytest); run with /usr/bin/python3
     python3 python3-numpy python3-torch python3-faiss python3-pytest python3-pil python3-soundfile
     # the original face-api (Node, tfjs wasm backend) as the face encoder's oracle and attribute judge

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# The README's main command: installs dependencies (apt), builds the library and the s2f tool in
-# build/, then runs the main job on a real speech clip from ../shared/data (or the file given).
+# The README's main command: installs the dependencies (apt), builds libspeech2face and the s2f
+# tool in build/, and reconstructs a face from speech with the shipped default model.
+#   bash tools/quickstart.sh [VOICE_FILE [FACE.png]]
+# Without arguments it uses a real clip from ../shared/data/s2f-samples (beside the checkout).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-voice=${1:-../shared/data/s2f-samples/avspeech/Wav/---ZOY1kzAc_231.231000-234.467567.flac}
+voice=${1:-../shared/data/s2f-samples/avspeech/Wav/-1nRm4tQL0A_024.760000-029.960000.flac}
 output=${2:-face.png}
 
 bash tools/install-deps.sh >/dev/null
 [[ -d build ]] || meson setup build >/dev/null
 meson compile -C build >/dev/null
 
-build/examples/minimal
-echo "quickstart: $voice -> $output needs the spectrogram, encoder and decoder; see README 'Status'" >&2
+build/examples/s2f/s2f face "$voice" -o "$output" -m models/default.s2fm
+echo "quickstart: wrote $output (the face predicted from $voice)"

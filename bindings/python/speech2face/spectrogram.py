@@ -1,0 +1,87 @@
+"""PCM → the paper's compressed complex spectrogram (``s2f_spectrogram``)."""
+import ctypes
+
+import numpy as np
+
+from . import _lib
+from ._lib import Handle, check, lib
+
+
+def _pcm(samples):
+    pcm = np.ascontiguousarray(samples, dtype=np.float32)
+    if pcm.ndim != 1 or pcm.size == 0:
+        raise ValueError(f"expected a non-empty 1-D array of samples, got shape {pcm.shape}")
+    return pcm
+
+
+def downmix(interleaved):
+    """(frames, channels) samples → their per-frame mean, float32 (frames,)."""
+    data = np.ascontiguousarray(interleaved, dtype=np.float32)
+    if data.ndim != 2 or data.shape[0] == 0:
+        raise ValueError(f"expected a (frames, channels) array, got shape {data.shape}")
+    out = np.empty(data.shape[0], np.float32)
+    check(lib.s2f_audio_downmix(_lib.as_float_ptr(data), data.shape[0], data.shape[1],
+                                _lib.as_float_ptr(out)))
+    return out
+
+
+class Spectrogram(Handle):
+    """Computes the voice encoder's input from mono float PCM.
+
+    Keyword arguments override the paper's parameters (see include/speech2face.h):
+    sample_rate (Hz of the PCM you pass, default 16000, other rates are resampled),
+    clip_seconds (6.0; <= 0 for the whole signal), segment_hop_seconds, exponent, window, hop,
+    fft_size, analysis_rate. One handle per thread."""
+
+    _free = "s2f_spectrogram_free"
+
+    def __init__(self, **params):
+        p = _lib.SpectrogramParams()
+        check(lib.s2f_spectrogram_default_params_sized(ctypes.byref(p), ctypes.sizeof(p)))
+        for name, value in params.items():
+            if name == "size" or name not in dict(_lib.SpectrogramParams._fields_):
+                raise TypeError(f"unknown spectrogram parameter {name!r}")
+            setattr(p, name, value)
+        out = ctypes.c_void_p()
+        check(lib.s2f_spectrogram_create(ctypes.byref(p), ctypes.byref(out)))
+        super().__init__(out.value)
+
+    def _check(self, status):
+        check(status, _lib.text(lib.s2f_spectrogram_last_error(self._handle)))
+
+    @property
+    def params(self):
+        """The parameters in effect, as a dict."""
+        p = _lib.SpectrogramParams()
+        p.size = ctypes.sizeof(p)
+        self._check(lib.s2f_spectrogram_get_params(self._handle, ctypes.byref(p)))
+        return {name: getattr(p, name) for name, _ in p._fields_ if name != "size"}
+
+    def shape(self, n_samples):
+        """(frames, bins) of compute() for `n_samples` samples."""
+        frames, bins = ctypes.c_size_t(), ctypes.c_size_t()
+        self._check(lib.s2f_spectrogram_shape(self._handle, n_samples, ctypes.byref(frames),
+                                              ctypes.byref(bins)))
+        return frames.value, bins.value
+
+    def compute(self, samples):
+        """float32 array (frames, bins, 2): real and imaginary parts, compressed."""
+        pcm = _pcm(samples)
+        frames, bins = self.shape(pcm.size)
+        out = np.empty((frames, bins, 2), np.float32)
+        self._check(lib.s2f_spectrogram_compute(self._handle, _lib.as_float_ptr(pcm), pcm.size,
+                                                _lib.as_float_ptr(out), out.size, None))
+        return out
+
+    def compute_segments(self, samples):
+        """float32 array (segments, frames, bins, 2): clips every segment_hop_seconds."""
+        pcm = _pcm(samples)
+        frames, bins = self.shape(pcm.size)
+        count = ctypes.c_size_t()
+        self._check(lib.s2f_spectrogram_segment_count(self._handle, pcm.size,
+                                                      ctypes.byref(count)))
+        out = np.empty((count.value, frames, bins, 2), np.float32)
+        self._check(lib.s2f_spectrogram_compute_segments(self._handle, _lib.as_float_ptr(pcm),
+                                                         pcm.size, _lib.as_float_ptr(out),
+                                                         out.size, None))
+        return out

@@ -1,0 +1,183 @@
+/* s2f search INDEX VOICE [-k 5] [--sheet SHEET.png] [--json]: the gallery faces closest to the
+ * face feature predicted from a voice. */
+#include "cli.h"
+
+#include "common/png_write.h"
+#include "gallery_names.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SHEET_TILE 160
+#define SHEET_GAP 4
+
+static void print_results(const cli_args *args, const int64_t *ids, const float *scores,
+                          size_t found, const gallery_names *names)
+{
+    if (args->json) {
+        printf("{\"query\": ");
+        json_print_string(args->inputs[1]);
+        printf(", \"index\": ");
+        json_print_string(args->inputs[0]);
+        printf(", \"results\": [");
+        for (size_t r = 0; r < found; ++r) {
+            const char *file = gallery_names_find(names, ids[r]);
+            printf("%s\n  {\"rank\": %zu, \"id\": %" PRId64 ", \"score\": ", r ? "," : "", r + 1,
+                   ids[r]);
+            print_float(scores[r]);
+            printf(", \"file\": ");
+            if (file)
+                json_print_string(file);
+            else
+                printf("null");
+            putchar('}');
+        }
+        puts("\n]}");
+        return;
+    }
+    for (size_t r = 0; r < found; ++r) {
+        const char *file = gallery_names_find(names, ids[r]);
+        printf("%zu\t%" PRId64 "\t", r + 1, ids[r]);
+        print_float(scores[r]);
+        printf("\t%s\n", file ? file : "-");
+    }
+}
+
+/* The sheet: [reconstructed face] + one tile per result, on white. */
+static int write_sheet(const char *path, const uint8_t *face, size_t face_side,
+                       const int64_t *ids, size_t found, const gallery_names *names)
+{
+    size_t tiles = found + (face ? 1 : 0);
+    int width = (int)(tiles * SHEET_TILE + (tiles + 1) * SHEET_GAP);
+    int height = SHEET_TILE + 2 * SHEET_GAP;
+    size_t stride = (size_t)width * 3;
+    uint8_t *sheet = malloc(stride * (size_t)height);
+    if (!sheet) {
+        cli_error("out of memory for the contact sheet");
+        return CLI_RUNTIME;
+    }
+    memset(sheet, 255, stride * (size_t)height);
+    int rc = CLI_OK;
+    size_t tile = 0;
+    if (face)
+        rc = sheet_place(sheet, stride, SHEET_GAP, SHEET_GAP, SHEET_TILE, face, (int)face_side,
+                         (int)face_side);
+    tile += face ? 1 : 0;
+    for (size_t r = 0; r < found && rc == CLI_OK; ++r, ++tile) {
+        int x0 = (int)(SHEET_GAP + tile * (SHEET_TILE + SHEET_GAP));
+        const char *file = gallery_names_find(names, ids[r]);
+        uint8_t *rgb = NULL;
+        int w = 0, h = 0;
+        char error[4200];
+        if (!file || image_read_rgb8(file, &rgb, &w, &h, error, sizeof error) != 0) {
+            if (file)
+                cli_warning("%s (grey tile on the sheet)", error);
+            else
+                cli_warning("id %" PRId64 " is not in the .names file (grey tile on the sheet)",
+                            ids[r]);
+            for (int y = 0; y < SHEET_TILE; ++y)
+                memset(sheet + (size_t)(SHEET_GAP + y) * stride + (size_t)x0 * 3, 160,
+                       SHEET_TILE * 3);
+            continue;
+        }
+        rc = sheet_place(sheet, stride, x0, SHEET_GAP, SHEET_TILE, rgb, w, h);
+        free(rgb);
+    }
+    char error[4200];
+    if (rc == CLI_OK && png_write_rgb8(path, sheet, width, height, stride, error, sizeof error)) {
+        cli_error("%s", error);
+        rc = CLI_RUNTIME;
+    }
+    free(sheet);
+    return rc;
+}
+
+int cmd_search(cli_args *args)
+{
+    if (args->n_inputs != 2) {
+        cli_error("search needs INDEX and one VOICE file (s2f search --help)");
+        return CLI_USAGE;
+    }
+    const char *index_path = args->inputs[0];
+    cli_apply_blas_threads(args);
+    s2f_model *model = NULL;
+    s2f_voice_encoder *encoder = NULL;
+    s2f_face_decoder *decoder = NULL;
+    s2f_face_index *index = NULL;
+    float *feature = NULL, *scores = NULL;
+    int64_t *ids = NULL;
+    uint8_t *face = NULL;
+    gallery_names names = {0};
+    const char *model_path = NULL;
+    size_t dim = 0, found = 0, k = (size_t)args->k, face_side = 0;
+    char error[4200];
+
+    int rc = cli_load_model(args, &model, &model_path);
+    if (rc == CLI_OK)
+        rc = cli_voice_encoder_create(model, model_path, &encoder, &dim);
+    if (rc != CLI_OK)
+        goto done;
+    s2f_status status = s2f_face_index_load(index_path, &index);
+    if (status != S2F_OK) {
+        char context[4200];
+        snprintf(context, sizeof context, "cannot load index %s", index_path);
+        rc = cli_library_error(CLI_BAD_INPUT, context, status, s2f_last_error_message());
+        goto done;
+    }
+    if (s2f_face_index_dim(index) != dim) {
+        cli_error("index %s holds %zu-D features but the model's voice encoder gives %zu-D",
+                  index_path, s2f_face_index_dim(index), dim);
+        rc = CLI_BAD_INPUT;
+        goto done;
+    }
+    if (args->threads > 0)
+        s2f_face_index_set_threads(index, (size_t)args->threads);
+    if (gallery_names_read(index_path, &names, error, sizeof error) < 0) {
+        cli_warning("%s; results are shown without file names", error);
+        names = (gallery_names){0};
+    }
+    feature = malloc(dim * sizeof *feature);
+    ids = malloc(k * sizeof *ids);
+    scores = malloc(k * sizeof *scores);
+    if (!feature || !ids || !scores) {
+        cli_error("out of memory");
+        rc = CLI_RUNTIME;
+        goto done;
+    }
+    rc = cli_voice_feature(encoder, args->inputs[1], args->segments, feature, dim);
+    if (rc != CLI_OK)
+        goto done;
+    status = s2f_face_index_search(index, feature, k, ids, scores, &found);
+    if (status != S2F_OK) {
+        rc = cli_library_error(CLI_RUNTIME, "search", status,
+                               s2f_face_index_last_error(index));
+        goto done;
+    }
+    print_results(args, ids, scores, found, &names);
+    if (args->sheet) {
+        /* The reconstructed face leads the sheet when the model can draw one. */
+        int has_decoder = 0;
+        s2f_model_has_component(model, "face_decoder", &has_decoder);
+        if (has_decoder && s2f_face_decoder_create(model, &decoder) == S2F_OK) {
+            size_t decoder_dim = 0;
+            s2f_face_decoder_shape(decoder, &decoder_dim, NULL, NULL, NULL);
+            if (decoder_dim == dim &&
+                cli_decode_face(decoder, feature, dim, &face, &face_side, NULL, NULL) != CLI_OK)
+                face = NULL;
+        }
+        rc = write_sheet(args->sheet, face, face_side, ids, found, &names);
+    }
+done:
+    free(face);
+    gallery_names_free(&names);
+    free(scores);
+    free(ids);
+    free(feature);
+    s2f_face_index_free(index);
+    s2f_face_decoder_free(decoder);
+    s2f_voice_encoder_free(encoder);
+    s2f_model_free(model);
+    return rc;
+}

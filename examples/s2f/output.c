@@ -1,0 +1,69 @@
+/* Result formats: float32 .npy files and JSON on stdout. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int npy_write_f32(const char *path, const float *values, size_t rows, size_t cols, char *error,
+                  size_t error_size)
+{
+    char header[160];
+    int len = rows ? snprintf(header, sizeof header,
+                              "{'descr': '<f4', 'fortran_order': False, 'shape': (%zu, %zu), }",
+                              rows, cols)
+                   : snprintf(header, sizeof header,
+                              "{'descr': '<f4', 'fortran_order': False, 'shape': (%zu,), }", cols);
+    /* magic (6) + version (2) + length (2) + header + '\n' padded to a multiple of 64. */
+    int pad = (64 - (10 + len + 1) % 64) % 64;
+    size_t count = (rows ? rows : 1) * cols;
+    /* Written beside the target and renamed over it: a failure never leaves half a file. */
+    char temporary[4200];
+    snprintf(temporary, sizeof temporary, "%s.tmp-%ld", path, (long)getpid());
+    FILE *file = fopen(temporary, "wb");
+    if (!file) {
+        snprintf(error, error_size, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    unsigned header_len = (unsigned)(len + pad + 1);
+    unsigned char prefix[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
+                                (unsigned char)(header_len & 0xff),
+                                (unsigned char)(header_len >> 8)};
+    int ok = fwrite(prefix, 1, sizeof prefix, file) == sizeof prefix &&
+             fwrite(header, 1, (size_t)len, file) == (size_t)len;
+    for (int i = 0; ok && i < pad; ++i)
+        ok = fputc(' ', file) != EOF;
+    ok = ok && fputc('\n', file) != EOF;
+    ok = ok && fwrite(values, sizeof(float), count, file) == count; /* little-endian hosts */
+    int saved_errno = errno;
+    ok = (fclose(file) == 0) && ok;
+    if (!ok || rename(temporary, path) != 0) {
+        if (ok)
+            saved_errno = errno;
+        remove(temporary);
+        snprintf(error, error_size, "cannot write %s: %s", path, strerror(saved_errno));
+        return -1;
+    }
+    return 0;
+}
+
+void json_print_string(const char *text)
+{
+    putchar('"');
+    for (const unsigned char *c = (const unsigned char *)text; *c; ++c) {
+        if (*c == '"' || *c == '\\')
+            printf("\\%c", *c);
+        else if (*c < 0x20)
+            printf("\\u%04x", *c);
+        else
+            putchar(*c);
+    }
+    putchar('"');
+}
+
+void print_float(float value)
+{
+    printf("%.9g", (double)value);
+}

@@ -1,0 +1,41 @@
+/* A one-line progress bar on stderr for batch work ("embedding 12/340 [=====     ]"), redrawn
+ * with a carriage return. Off when stderr is not a terminal (logs and pipes stay clean), for a
+ * single item, and with --quiet. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+#define BAR_WIDTH 30
+
+static void draw(const progress *bar)
+{
+    size_t filled = bar->total ? bar->done * BAR_WIDTH / bar->total : 0;
+    fprintf(stderr, "\r%s %zu/%zu [", bar->label, bar->done, bar->total);
+    for (size_t i = 0; i < BAR_WIDTH; ++i)
+        fputc(i < filled ? '=' : ' ', stderr);
+    fputc(']', stderr);
+    fflush(stderr);
+}
+
+void progress_start(progress *bar, const char *label, size_t total, int quiet)
+{
+    *bar = (progress){.total = total, .label = label,
+                      .active = !quiet && total > 1 && isatty(STDERR_FILENO)};
+    if (bar->active)
+        draw(bar);
+}
+
+void progress_step(progress *bar)
+{
+    ++bar->done;
+    if (bar->active)
+        draw(bar);
+}
+
+void progress_end(progress *bar)
+{
+    if (bar->active)
+        fputc('\n', stderr);
+    bar->active = 0;
+}

@@ -1,0 +1,269 @@
+#!/usr/bin/python3
+"""End-to-end tests of the s2f tool on real clips (../shared/data/s2f-samples/avspeech): every
+subcommand, the validity of what it writes (PNG, JSON, .npy), `embed --npy` against the library
+called directly through the Python bindings (bit-identical), and bad input (missing file,
+unreadable audio, wrong model, bad index, bad command line) → a clear message on stderr, the
+documented exit code, no crash. Exit 77 when numpy or the clips are missing.
+
+    test_cli.py --s2f BUILD/examples/s2f/s2f --library BUILD/lib/libspeech2face.so \
+        --source SOURCE_DIR --samples ../shared/data/s2f-samples/avspeech
+"""
+import argparse
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import zlib
+
+try:
+    import numpy as np
+except ImportError:
+    print("SKIP: numpy is not importable")
+    sys.exit(77)
+
+OK, RUNTIME, USAGE, BAD_INPUT = 0, 1, 2, 3
+failures = []
+
+
+def check(condition, what):
+    print(("ok   " if condition else "FAIL ") + what)
+    if not condition:
+        failures.append(what)
+
+
+def png_info(path):
+    """(width, height) of a PNG after checking its signature, chunk CRCs and IEND."""
+    data = open(path, "rb").read()
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("no PNG signature")
+    offset, chunks = 8, []
+    while offset < len(data):
+        length, kind = struct.unpack(">I4s", data[offset:offset + 8])
+        body = data[offset + 8:offset + 8 + length]
+        crc, = struct.unpack(">I", data[offset + 8 + length:offset + 12 + length])
+        if zlib.crc32(kind + body) != crc:
+            raise ValueError(f"bad CRC in {kind!r}")
+        chunks.append((kind, body))
+        offset += 12 + length
+    if chunks[0][0] != b"IHDR" or chunks[-1][0] != b"IEND":
+        raise ValueError("IHDR/IEND missing")
+    return struct.unpack(">II", chunks[0][1][:8])
+
+
+def valid_png(path, size=None):
+    try:
+        info = png_info(path)
+        return size is None or info == size
+    except (OSError, ValueError, struct.error) as error:
+        print(f"     {path}: {error}")
+        return False
+
+
+class Tool:
+    def __init__(self, path, model):
+        self.path, self.model = path, model
+
+    def __call__(self, *args, model=True, env=None):
+        command = [self.path, *args] + (["--model", self.model] if model else [])
+        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+        if result.returncode < 0:
+            failures.append(f"{' '.join(command)} died of signal {-result.returncode}")
+        return result
+
+
+def expect_failure(tool, args, code, needle, what, model=True, env=None):
+    result = tool(*args, model=model, env=env)
+    message = result.stderr.strip()
+    check(result.returncode == code and needle in message and message.startswith("s2f: ")
+          and "Traceback" not in message,
+          f"{what}: exit {result.returncode} (want {code}), stderr {message[:160]!r}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    for name in ("--s2f", "--library", "--source", "--samples"):
+        parser.add_argument(name, required=True)
+    args = parser.parse_args()
+    wav_dir = os.path.join(args.samples, "Wav")
+    if not os.path.isdir(wav_dir):
+        print(f"SKIP: {wav_dir} is absent")
+        return 77
+    os.environ["S2F_LIBRARY"] = args.library
+    sys.path.insert(0, os.path.join(args.source, "bindings", "python"))
+    sys.path.insert(0, os.path.join(args.source, "tools"))
+    import speech2face as s2f
+    import gen_cli_fixture
+
+    clips = [os.path.join(wav_dir, name) for name in sorted(os.listdir(wav_dir))[:3]]
+    face_dir = os.path.join(args.samples, "Face_ori")
+    photos = [os.path.join(face_dir, name) for name in sorted(os.listdir(face_dir))[:6]] \
+        if os.path.isdir(face_dir) else []
+    face_model = os.path.join(args.source, "models", "face_encoder_faceapi.s2fm")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = lambda name: os.path.join(tmp, name)  # noqa: E731
+        model = path("fixture.s2fm")
+        parts = [os.path.join(args.source, "tests", "cli", "data", "voice_decoder.s2fm")]
+        has_face_encoder = os.path.exists(face_model)
+        if has_face_encoder:
+            parts.append(face_model)
+        gen_cli_fixture.merge(model, parts)
+        tool = Tool(args.s2f, model)
+
+        # --help / --version / usage errors
+        result = subprocess.run([args.s2f, "--help"], capture_output=True, text=True)
+        check(result.returncode == OK and "Exit status" in result.stdout and "3 an input file"
+              in result.stdout, "s2f --help documents the exit codes")
+        result = subprocess.run([args.s2f, "--version"], capture_output=True, text=True)
+        check(result.returncode == OK and s2f.version() in result.stdout, "s2f --version")
+        result = subprocess.run([args.s2f, "face", "--help"], capture_output=True, text=True)
+        check(result.returncode == OK and "--landmarks" in result.stdout, "s2f face --help")
+        expect_failure(tool, ["frobnicate"], USAGE, "unknown command", "unknown command")
+        expect_failure(tool, ["face", clips[0]], USAGE, "-o FACE.png", "face without -o")
+        expect_failure(tool, ["embed", "--sheet", "x.png", clips[0]], USAGE, "does not take",
+                       "option of another command")
+        expect_failure(tool, ["search", "-k", "0", "i", clips[0]], USAGE, "-k needs", "-k 0")
+
+        # face
+        result = tool("face", clips[0], "-o", path("face.png"), "--landmarks")
+        check(result.returncode == OK and valid_png(path("face.png"), (56, 56)),
+              f"face --landmarks writes a 56x56 PNG ({result.stderr.strip()})")
+        result = tool("face", clips[0], "-o", path("face_plain.png"), "--segments")
+        check(result.returncode == OK and valid_png(path("face_plain.png")), "face --segments")
+
+        # spectrogram
+        result = tool("spectrogram", clips[0], "-o", path("spec.png"), model=False)
+        check(result.returncode == OK and valid_png(path("spec.png"), (598, 257)),
+              "spectrogram writes a 598x257 PNG (time x frequency)")
+        result = tool("spectrogram", clips[0], "-o", path("whole.png"), "--whole", model=False)
+        check(result.returncode == OK and valid_png(path("whole.png")) and
+              png_info(path("whole.png"))[1] == 257, "spectrogram --whole")
+
+        # embed: text, JSON, .npy; .npy against the library called directly
+        result = tool("embed", *clips)
+        lines = result.stdout.strip().split("\n")
+        check(result.returncode == OK and len(lines) == 3 and all(
+            len(line.split("\t")[1].split()) == 128 for line in lines), "embed: 3 lines of 128 values")
+        result = tool("embed", "--json", *clips)
+        try:
+            parsed = json.loads(result.stdout)
+            check(result.returncode == OK and [r["file"] for r in parsed] == clips and
+                  all(len(r["feature"]) == 128 for r in parsed), "embed --json is valid JSON")
+        except ValueError as error:
+            check(False, f"embed --json is valid JSON ({error})")
+            parsed = None
+        result = tool("embed", "--npy", path("features.npy"), *clips)
+        features = np.load(path("features.npy")) if result.returncode == OK else None
+        check(features is not None and features.shape == (3, 128) and features.dtype == np.float32,
+              "embed --npy writes a (3, 128) float32 .npy")
+        if features is not None:
+            import soundfile
+            with s2f.Model(model) as loaded, s2f.VoiceEncoder(loaded) as encoder:
+                direct = []
+                for clip in clips:
+                    samples, rate = soundfile.read(clip, dtype="float32")
+                    direct.append(encoder.encode_pcm(samples, rate))
+            check(np.array_equal(features, np.stack(direct)),
+                  "embed --npy equals the library called directly, bit for bit")
+            text_values = np.array([[np.float32(v) for v in line.split("\t")[1].split()]
+                                    for line in lines], dtype=np.float32)
+            check(np.array_equal(text_values, features), "text output reads back to the same floats")
+            if parsed:
+                check(np.array_equal(np.array([r["feature"] for r in parsed], np.float32), features),
+                      "JSON output reads back to the same floats")
+        result = tool("embed", "--segments", "--npy", path("segments.npy"), clips[0])
+        check(result.returncode == OK and np.load(path("segments.npy")).shape == (1, 128),
+              "embed --segments")
+
+        # embed-face, gallery, search (need the face encoder)
+        if has_face_encoder and photos:
+            result = tool("embed-face", "--npy", path("faces.npy"), *photos[:2])
+            check(result.returncode == OK and np.load(path("faces.npy")).shape == (2, 128),
+                  "embed-face --npy (JPEG crops)")
+            index = path("gallery.s2fi")
+            result = tool("gallery", "build", index, *photos[:4])
+            check(result.returncode == OK and os.path.exists(index) and
+                  len(open(index + ".names").read().splitlines()) == 4, "gallery build: 4 faces")
+            result = tool("gallery", "add", index, *photos[4:6])
+            names = open(index + ".names").read().splitlines()
+            check(result.returncode == OK and [n.split("\t")[0] for n in names] ==
+                  ["0", "1", "2", "3", "4", "5"], "gallery add: ids 4 and 5")
+            with s2f.FaceIndex.load(index) as loaded:
+                check(len(loaded) == 6 and loaded.dim == 128, "the index holds 6 128-D faces")
+            result = tool("search", index, clips[0], "-k", "3", "--json", "--sheet", path("sheet.png"))
+            try:
+                found = json.loads(result.stdout)
+                ok = (result.returncode == OK and len(found["results"]) == 3 and
+                      [r["rank"] for r in found["results"]] == [1, 2, 3] and
+                      all(os.path.exists(r["file"]) for r in found["results"]))
+            except ValueError:
+                ok = False
+            check(ok, f"search --json: 3 ranked results with files ({result.stderr.strip()[:100]})")
+            check(valid_png(path("sheet.png"), (4 * 160 + 5 * 4, 168)),
+                  "search --sheet: face + 3 photos")
+            if ok:
+                query = np.load(path("features.npy"))[0]
+                with s2f.FaceIndex.load(index) as loaded:
+                    ids, scores = loaded.search(query, 3)
+                check([r["id"] for r in found["results"]] == ids.tolist() and
+                      np.array_equal(np.array([r["score"] for r in found["results"]], np.float32),
+                                     scores), "search results equal FaceIndex.search")
+            result = tool("search", index, clips[0], "-k", "2")
+            check(result.returncode == OK and len(result.stdout.strip().split("\n")) == 2,
+                  "search text output")
+            # a corrupted index: clear message, exit 3, and `gallery add` does not touch it
+            bad = path("bad.s2fi")
+            blob = bytearray(open(index, "rb").read())
+            blob[len(blob) // 2] ^= 0xFF
+            open(bad, "wb").write(blob)
+            expect_failure(tool, ["search", bad, clips[0]], BAD_INPUT, "cannot load index",
+                           "search on a corrupted index")
+            expect_failure(tool, ["gallery", "add", bad, photos[0]], BAD_INPUT,
+                           "cannot load index", "gallery add to a corrupted index")
+            check(open(bad, "rb").read() == bytes(blob), "the corrupted index is left as it was")
+            expect_failure(tool, ["search", path("none.s2fi"), clips[0]], BAD_INPUT, "S2F_ERR_IO",
+                           "search on a missing index")
+            expect_failure(tool, ["embed-face", clips[0]], BAD_INPUT, "not a PNG or JPEG",
+                           "embed-face on an audio file")
+            expect_failure(tool, ["gallery", "build", path("g2.s2fi"), photos[0], path("nope.jpg")],
+                           BAD_INPUT, "nope.jpg", "gallery build with a missing photo")
+            check(not os.path.exists(path("g2.s2fi")), "a failed gallery build writes nothing")
+        else:
+            print("skip embed-face/gallery/search: no face encoder model in the tree")
+        expect_failure(Tool(args.s2f, parts[0]), ["embed-face", photos[0] if photos else clips[0]],
+                       BAD_INPUT, "no face_encoder component", "embed-face with a model lacking it")
+
+        # bad input
+        expect_failure(tool, ["embed", path("missing.wav")], BAD_INPUT, "missing.wav",
+                       "embed on a missing file")
+        junk = path("junk.wav")
+        open(junk, "wb").write(b"RIFF\x10\x00\x00\x00WAVEjunkjunkjunk" * 10)
+        expect_failure(tool, ["face", junk, "-o", path("junk.png")], BAD_INPUT, "junk.wav",
+                       "face on unreadable audio")
+        check(not os.path.exists(path("junk.png")), "no output for unreadable audio")
+        expect_failure(tool, ["spectrogram", junk, "-o", path("junk.png")], BAD_INPUT, "junk.wav",
+                       "spectrogram on unreadable audio", model=False)
+        expect_failure(Tool(args.s2f, clips[0]), ["embed", clips[0]], BAD_INPUT,
+                       "cannot load model", "an audio file as the model")
+        expect_failure(Tool(args.s2f, path("absent.s2fm")), ["embed", clips[0]], BAD_INPUT,
+                       "S2F_ERR_IO", "a missing model")
+        truncated = path("truncated.s2fm")
+        open(truncated, "wb").write(open(model, "rb").read()[:5000])
+        expect_failure(Tool(args.s2f, truncated), ["embed", clips[0]], BAD_INPUT, "S2F_ERR_",
+                       "a truncated model")
+        env = dict(os.environ, S2F_MODEL=path("absent.s2fm"))
+        expect_failure(tool, ["embed", clips[0]], BAD_INPUT, "from S2F_MODEL", "S2F_MODEL is used",
+                       model=False, env=env)
+        env = dict(os.environ, S2F_MODEL=model)
+        check(tool("embed", clips[0], model=False, env=env).returncode == OK,
+              "S2F_MODEL picks the model when --model is absent")
+        expect_failure(tool, ["embed", "--npy", os.path.join(tmp, "no", "dir", "x.npy"), clips[0]],
+                       RUNTIME, "cannot write", "unwritable output")
+
+    print(f"{len(failures)} failure(s)" if failures else "all CLI checks passed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
