@@ -8,17 +8,14 @@ From the command line, for users who trained the reference module themselves:
     /usr/bin/python3 tools/convert_voice_encoder.py STATE_DICT.pt CONFIG.json OUT.s2fm
 CONFIG.json holds VoiceEncoderConfig fields (missing ones take the paper's values).
 """
-import argparse
-import json
 import os
 import sys
 
 import numpy as np
-import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from reference.voice_encoder import VoiceEncoder, VoiceEncoderConfig  # noqa: E402
-import s2f_model  # noqa: E402
+from converter_cli import convert_main  # noqa: E402
 
 PREFIX = "voice_encoder."
 
@@ -34,20 +31,7 @@ def voice_encoder_parts(model: VoiceEncoder):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("state_dict")
-    parser.add_argument("config")
-    parser.add_argument("output")
-    parser.add_argument("--provenance", default="converted from a PyTorch state_dict")
-    args = parser.parse_args()
-    with open(args.config) as f:
-        config = VoiceEncoderConfig(**json.load(f))
-    model = VoiceEncoder(config)
-    model.load_state_dict(torch.load(args.state_dict, map_location="cpu"))
-    metadata, tensors = voice_encoder_parts(model)
-    metadata["general.architecture"] = "speech2face"
-    metadata["general.provenance"] = args.provenance
-    s2f_model.write_model(args.output, metadata, tensors)
+    convert_main(__doc__.splitlines()[0], VoiceEncoderConfig, VoiceEncoder, voice_encoder_parts)
 
 
 if __name__ == "__main__":

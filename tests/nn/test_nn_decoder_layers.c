@@ -4,7 +4,7 @@
 #include "nn/activation.h"
 #include "nn/conv_transpose2d.h"
 #include "nn/layout.h"
-#include "npy.h"
+#include "golden_cases.h"
 
 #include <dirent.h>
 #include <setjmp.h>
@@ -18,36 +18,13 @@
 
 #define RELATIVE_TOLERANCE 1e-5
 
-static const char *data_dir;
-static double worst_relative_error;
-static int cases_run;
-
-static npy_array load(const char *case_dir, const char *name)
-{
-    char path[1024], error[256];
-    snprintf(path, sizeof path, "%s/%s/%s.npy", data_dir, case_dir, name);
-    npy_array array;
-    if (npy_load(path, &array, error, sizeof error) != 0)
-        fail_msg("%s", error);
-    return array;
-}
-
-static void expect_close(const char *case_dir, const float *got, const npy_array *expected)
-{
-    double scale = npy_max_abs(expected->data, expected->count);
-    double error = npy_max_abs_diff(got, expected->data, expected->count) / (scale > 0 ? scale : 1);
-    if (error > worst_relative_error)
-        worst_relative_error = error;
-    if (error > RELATIVE_TOLERANCE)
-        fail_msg("%s: max|Δ|/max|ref| = %.3g > %.0e", case_dir, error, RELATIVE_TOLERANCE);
-}
 
 static void run_conv_transpose_case(const char *case_dir)
 {
-    npy_array config = load(case_dir, "config"), input = load(case_dir, "input"),
-              weight = load(case_dir, "weight"), bias = load(case_dir, "bias"),
-              scale = load(case_dir, "scale"), shift = load(case_dir, "shift"),
-              expected = load(case_dir, "expected");
+    npy_array config = golden_load(case_dir, "config"), input = golden_load(case_dir, "input"),
+              weight = golden_load(case_dir, "weight"), bias = golden_load(case_dir, "bias"),
+              scale = golden_load(case_dir, "scale"), shift = golden_load(case_dir, "shift"),
+              expected = golden_load(case_dir, "expected");
     const float *c = config.data;
     const s2fi_conv_transpose2d_config cfg = {
         .in_channels = (int)c[0], .out_channels = (int)c[1], .kernel_h = (int)c[2],
@@ -83,7 +60,7 @@ static void run_conv_transpose_case(const char *case_dir)
             out[i] = 1e30f; /* the layer must overwrite every output, gaps included */
         s2fi_conv_transpose2d_forward(&conv, input.data, in_shape, out, &post, workspace,
                                       ws_floats);
-        expect_close(case_dir, out, &expected);
+        golden_expect_close(case_dir, out, &expected);
         free(out);
         free(workspace);
     }
@@ -95,9 +72,9 @@ static void run_conv_transpose_case(const char *case_dir)
 
 static void run_sigmoid_case(const char *case_dir)
 {
-    npy_array input = load(case_dir, "input"), expected = load(case_dir, "expected");
+    npy_array input = golden_load(case_dir, "input"), expected = golden_load(case_dir, "expected");
     s2fi_sigmoid(input.data, input.count);
-    expect_close(case_dir, input.data, &expected);
+    golden_expect_close(case_dir, input.data, &expected);
     /* Saturation is exact, not merely close. */
     assert_true(input.data[0] == 0.0f);
     assert_true(input.data[1] == 1.0f);
@@ -107,8 +84,8 @@ static void run_sigmoid_case(const char *case_dir)
 
 static void run_chw_case(const char *case_dir)
 {
-    npy_array config = load(case_dir, "config"), input = load(case_dir, "input"),
-              expected = load(case_dir, "expected");
+    npy_array config = golden_load(case_dir, "config"), input = golden_load(case_dir, "input"),
+              expected = golden_load(case_dir, "expected");
     const s2fi_shape shape = {(int)config.data[1], (int)config.data[2], (int)config.data[0]};
     float *out = malloc(expected.count * sizeof(float));
     s2fi_chw_to_hwc(input.data, shape, out);
@@ -119,30 +96,13 @@ static void run_chw_case(const char *case_dir)
     npy_free(&expected);
 }
 
-static void replay_cases(const char *prefix, void (*run)(const char *))
-{
-    DIR *dir = opendir(data_dir);
-    assert_non_null(dir);
-    int count = 0;
-    for (struct dirent *entry; (entry = readdir(dir));) {
-        if (strncmp(entry->d_name, prefix, strlen(prefix)) != 0)
-            continue;
-        run(entry->d_name);
-        ++count;
-    }
-    closedir(dir);
-    if (count == 0)
-        fail_msg("no %s* cases in %s", prefix, data_dir);
-    cases_run += count;
-}
-
 static void conv_transpose_matches_pytorch(void **state)
 {
     (void)state;
-    replay_cases("convtranspose_", run_conv_transpose_case);
+    golden_replay("convtranspose_", run_conv_transpose_case);
 }
-static void sigmoid_matches_pytorch(void **state) { (void)state; replay_cases("sigmoid_", run_sigmoid_case); }
-static void chw_to_hwc_matches_pytorch_view(void **state) { (void)state; replay_cases("chw_", run_chw_case); }
+static void sigmoid_matches_pytorch(void **state) { (void)state; golden_replay("sigmoid_", run_sigmoid_case); }
+static void chw_to_hwc_matches_pytorch_view(void **state) { (void)state; golden_replay("chw_", run_chw_case); }
 
 static void conv_transpose_geometry(void **state)
 {
@@ -208,7 +168,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s GOLDEN_DIR\n", argv[0]);
         return 2;
     }
-    data_dir = argv[1];
+    golden_cases_init(argv[1], RELATIVE_TOLERANCE);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(conv_transpose_geometry),
         cmocka_unit_test(conv_transpose_rejects_invalid_layers),
@@ -217,6 +177,6 @@ int main(int argc, char **argv)
         cmocka_unit_test(chw_to_hwc_matches_pytorch_view),
     };
     int failed = cmocka_run_group_tests_name("face decoder nn layers vs PyTorch", tests, NULL, NULL);
-    printf("%d cases; worst max|Δ|/max|ref|: %.3g\n", cases_run, worst_relative_error);
+    printf("%d cases; worst max|Δ|/max|ref|: %.3g\n", golden_cases_run(), golden_worst_error());
     return failed;
 }

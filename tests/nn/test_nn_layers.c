@@ -5,7 +5,7 @@
 #include "nn/dense.h"
 #include "nn/pool.h"
 #include "nn/reduce.h"
-#include "npy.h"
+#include "golden_cases.h"
 
 #include <dirent.h>
 #include <setjmp.h>
@@ -19,40 +19,18 @@
 
 #define RELATIVE_TOLERANCE 1e-5
 
-static const char *data_dir;
-static double worst_relative_error;
-
-static npy_array load(const char *case_dir, const char *name)
-{
-    char path[1024], error[256];
-    snprintf(path, sizeof path, "%s/%s/%s.npy", data_dir, case_dir, name);
-    npy_array array;
-    if (npy_load(path, &array, error, sizeof error) != 0)
-        fail_msg("%s", error);
-    return array;
-}
 
 static s2fi_shape shape_hwc(const npy_array *a)
 {
     return (s2fi_shape){(int)a->shape[0], (int)a->shape[1], (int)a->shape[2]};
 }
 
-static void expect_close(const char *case_dir, const float *got, const npy_array *expected)
-{
-    double scale = npy_max_abs(expected->data, expected->count);
-    double error = npy_max_abs_diff(got, expected->data, expected->count) / (scale > 0 ? scale : 1);
-    if (error > worst_relative_error)
-        worst_relative_error = error;
-    if (error > RELATIVE_TOLERANCE)
-        fail_msg("%s: max|Δ|/max|ref| = %.3g > %.0e", case_dir, error, RELATIVE_TOLERANCE);
-}
-
 static void run_conv_case(const char *case_dir)
 {
-    npy_array config = load(case_dir, "config"), input = load(case_dir, "input"),
-              weight = load(case_dir, "weight"), bias = load(case_dir, "bias"),
-              scale = load(case_dir, "scale"), shift = load(case_dir, "shift"),
-              expected = load(case_dir, "expected");
+    npy_array config = golden_load(case_dir, "config"), input = golden_load(case_dir, "input"),
+              weight = golden_load(case_dir, "weight"), bias = golden_load(case_dir, "bias"),
+              scale = golden_load(case_dir, "scale"), shift = golden_load(case_dir, "shift"),
+              expected = golden_load(case_dir, "expected");
     const float *c = config.data;
     s2fi_conv2d_config cfg = {
         .in_channels = (int)c[0], .out_channels = (int)c[1], .kernel_h = (int)c[2],
@@ -81,7 +59,7 @@ static void run_conv_case(const char *case_dir)
         float *out = malloc(expected.count * sizeof(float));
         s2fi_conv2d_forward(&conv, input.data, shape_hwc(&input), out, &post, workspace,
                             ws_floats ? ws_floats : budgets[b]);
-        expect_close(case_dir, out, &expected);
+        golden_expect_close(case_dir, out, &expected);
         free(out);
         free(workspace);
     }
@@ -93,8 +71,8 @@ static void run_conv_case(const char *case_dir)
 
 static void run_pool_case(const char *case_dir)
 {
-    npy_array config = load(case_dir, "config"), input = load(case_dir, "input"),
-              expected = load(case_dir, "expected");
+    npy_array config = golden_load(case_dir, "config"), input = golden_load(case_dir, "input"),
+              expected = golden_load(case_dir, "expected");
     const float *c = config.data;
     s2fi_shape out_shape;
     assert_true(s2fi_maxpool2d_output_shape(shape_hwc(&input), (int)c[0], (int)c[1], (int)c[2],
@@ -102,7 +80,7 @@ static void run_pool_case(const char *case_dir)
     assert_int_equal(s2fi_shape_count(out_shape), expected.count);
     float *out = malloc(expected.count * sizeof(float));
     s2fi_maxpool2d(input.data, shape_hwc(&input), (int)c[0], (int)c[1], (int)c[2], (int)c[3], out);
-    expect_close(case_dir, out, &expected);
+    golden_expect_close(case_dir, out, &expected);
     free(out);
     npy_free(&config);
     npy_free(&input);
@@ -111,10 +89,10 @@ static void run_pool_case(const char *case_dir)
 
 static void run_mean_case(const char *case_dir)
 {
-    npy_array input = load(case_dir, "input"), expected = load(case_dir, "expected");
+    npy_array input = golden_load(case_dir, "input"), expected = golden_load(case_dir, "expected");
     float *out = malloc(expected.count * sizeof(float));
     s2fi_mean_over_height(input.data, shape_hwc(&input), out);
-    expect_close(case_dir, out, &expected);
+    golden_expect_close(case_dir, out, &expected);
     free(out);
     npy_free(&input);
     npy_free(&expected);
@@ -122,13 +100,13 @@ static void run_mean_case(const char *case_dir)
 
 static void run_dense_case(const char *case_dir)
 {
-    npy_array config = load(case_dir, "config"), input = load(case_dir, "input"),
-              weight = load(case_dir, "weight"), bias = load(case_dir, "bias"),
-              expected = load(case_dir, "expected");
+    npy_array config = golden_load(case_dir, "config"), input = golden_load(case_dir, "input"),
+              weight = golden_load(case_dir, "weight"), bias = golden_load(case_dir, "bias"),
+              expected = golden_load(case_dir, "expected");
     s2fi_dense layer = {(int)config.data[0], (int)config.data[1], weight.data, bias.data};
     float *out = malloc(expected.count * sizeof(float));
     s2fi_dense_forward(&layer, input.data, (int)input.shape[0], out, config.data[2] != 0);
-    expect_close(case_dir, out, &expected);
+    golden_expect_close(case_dir, out, &expected);
     free(out);
     npy_array *all[] = {&config, &input, &weight, &bias, &expected};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; ++i)
@@ -137,10 +115,10 @@ static void run_dense_case(const char *case_dir)
 
 static void run_batchnorm_case(const char *case_dir)
 {
-    npy_array config = load(case_dir, "config"), eps = load(case_dir, "eps"),
-              input = load(case_dir, "input"), gamma = load(case_dir, "gamma"),
-              beta = load(case_dir, "beta"), mean = load(case_dir, "mean"),
-              var = load(case_dir, "var"), expected = load(case_dir, "expected");
+    npy_array config = golden_load(case_dir, "config"), eps = golden_load(case_dir, "eps"),
+              input = golden_load(case_dir, "input"), gamma = golden_load(case_dir, "gamma"),
+              beta = golden_load(case_dir, "beta"), mean = golden_load(case_dir, "mean"),
+              var = golden_load(case_dir, "var"), expected = golden_load(case_dir, "expected");
     const int channels = (int)config.data[0];
     float *scale = malloc((size_t)channels * sizeof(float));
     float *shift = malloc((size_t)channels * sizeof(float));
@@ -148,7 +126,7 @@ static void run_batchnorm_case(const char *case_dir)
                                               eps.data[0], channels, scale, shift), 0);
     s2fi_epilogue post = {.scale = scale, .shift = shift};
     s2fi_epilogue_apply(&post, input.data, input.count / (size_t)channels, channels);
-    expect_close(case_dir, input.data, &expected);
+    golden_expect_close(case_dir, input.data, &expected);
 
     float bad_var[1] = {-1.0f};
     assert_int_equal(s2fi_batchnorm_to_affine(gamma.data, beta.data, mean.data, bad_var, 0.0, 1,
@@ -160,30 +138,14 @@ static void run_batchnorm_case(const char *case_dir)
         npy_free(all[i]);
 }
 
-static void replay_cases(const char *prefix, void (*run)(const char *))
-{
-    DIR *dir = opendir(data_dir);
-    assert_non_null(dir);
-    int count = 0;
-    for (struct dirent *entry; (entry = readdir(dir));) {
-        if (strncmp(entry->d_name, prefix, strlen(prefix)) != 0)
-            continue;
-        run(entry->d_name);
-        ++count;
-    }
-    closedir(dir);
-    if (count == 0)
-        fail_msg("no %s* cases in %s", prefix, data_dir);
-}
-
-static void conv2d_matches_pytorch(void **state) { (void)state; replay_cases("conv_", run_conv_case); }
-static void maxpool_matches_pytorch(void **state) { (void)state; replay_cases("pool_", run_pool_case); }
-static void mean_matches_pytorch(void **state) { (void)state; replay_cases("mean_", run_mean_case); }
-static void dense_matches_pytorch(void **state) { (void)state; replay_cases("dense_", run_dense_case); }
+static void conv2d_matches_pytorch(void **state) { (void)state; golden_replay("conv_", run_conv_case); }
+static void maxpool_matches_pytorch(void **state) { (void)state; golden_replay("pool_", run_pool_case); }
+static void mean_matches_pytorch(void **state) { (void)state; golden_replay("mean_", run_mean_case); }
+static void dense_matches_pytorch(void **state) { (void)state; golden_replay("dense_", run_dense_case); }
 static void batchnorm_matches_pytorch(void **state)
 {
     (void)state;
-    replay_cases("batchnorm_", run_batchnorm_case);
+    golden_replay("batchnorm_", run_batchnorm_case);
 }
 
 static void padding_arithmetic_matches_tensorflow(void **state)
@@ -256,7 +218,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s GOLDEN_DIR\n", argv[0]);
         return 2;
     }
-    data_dir = argv[1];
+    golden_cases_init(argv[1], RELATIVE_TOLERANCE);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(padding_arithmetic_matches_tensorflow),
         cmocka_unit_test(conv2d_matches_pytorch),
@@ -268,6 +230,6 @@ int main(int argc, char **argv)
         cmocka_unit_test(conv_fold_affine_equals_affine_after),
     };
     int failed = cmocka_run_group_tests_name("nn layers vs PyTorch", tests, NULL, NULL);
-    printf("worst max|Δ|/max|ref| over all layer cases: %.3g\n", worst_relative_error);
+    printf("worst max|Δ|/max|ref| over all layer cases: %.3g\n", golden_worst_error());
     return failed;
 }
