@@ -370,7 +370,8 @@ S2F_API s2f_status s2f_spectrogram_shape(const s2f_spectrogram *spectrogram, siz
  *  may be NULL) receives T. The input is read only; `out` is written only on success.
  *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL pointers, n_samples 0, a signal shorter than one
  *  window when clip_seconds <= 0), S2F_ERR_NON_FINITE (a NaN or infinite sample; resampling
- *  overflow), S2F_ERR_BUFFER_TOO_SMALL, S2F_ERR_OUT_OF_MEMORY, S2F_ERR_INTERNAL.
+ *  overflow; a peak amplitude so large that (window · peak)^exponent could exceed the float
+ *  range), S2F_ERR_BUFFER_TOO_SMALL, S2F_ERR_OUT_OF_MEMORY, S2F_ERR_INTERNAL.
  *  Not thread-safe on one handle (it uses the handle's workspace). */
 S2F_API s2f_status s2f_spectrogram_compute(s2f_spectrogram *spectrogram, const float *pcm,
                                            size_t n_samples, float *out,
@@ -437,7 +438,8 @@ S2F_API s2f_status s2f_voice_encoder_shape(const s2f_voice_encoder *encoder, siz
  *  later calls of that length allocate nothing.
  *  Thread-safety: one thread at a time per encoder.
  *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL), S2F_ERR_SHAPE_MISMATCH (bins/channels differ from the
- *  model, or fewer than min_frames), S2F_ERR_NON_FINITE (NaN/Inf in the input),
+ *  model, or fewer than min_frames), S2F_ERR_NON_FINITE (NaN/Inf in the input, or a finite
+ *  input so large that the network overflows; `feature` is then untouched),
  *  S2F_ERR_BUFFER_TOO_SMALL (feature_capacity < feature_dim), S2F_ERR_OUT_OF_MEMORY. */
 S2F_API s2f_status s2f_voice_encoder_encode(s2f_voice_encoder *encoder, const float *spectrogram,
                                             size_t frames, size_t bins, size_t channels,

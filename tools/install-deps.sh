@@ -10,6 +10,8 @@ packages=(
     libopenblas-dev libsoxr-dev
     # tests
     libcmocka-dev binutils
+    # reliability: fuzzing and sanitizer runtimes (clang 14), valgrind, the ABI gate
+    clang libclang-rt-14-dev valgrind abigail-tools
     # command-line tool and examples: audio files in, PNG out
     libsndfile1-dev libpng-dev libjpeg-dev
     # Rust binding (offline, Debian's packaged crates) and its generated declarations

@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/params.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -235,13 +236,27 @@ S2F_API s2f_status s2f_spectrogram_shape(const s2f_spectrogram *spectrogram, siz
     return S2F_OK;
 }
 
+/* Refuses samples that are not finite, and amplitudes so large that a compressed value could
+ * leave the float range: |STFT value| <= window * max|x| (the resampler does not amplify
+ * beyond its tiny ripple), so (window * max|x|)^exponent <= FLT_MAX / 2 guarantees finite
+ * output. Checked before anything is written, as every failing call leaves `out` untouched. */
 static s2f_status check_finite(s2f_spectrogram *spectrogram, const float *pcm, size_t n_samples)
 {
-    for (size_t i = 0; i < n_samples; ++i)
+    double peak = 0.0;
+    for (size_t i = 0; i < n_samples; ++i) {
         if (!isfinite(pcm[i]))
             return s2fi_fail(&spectrogram->error, S2F_ERR_NON_FINITE,
                              "pcm[%zu] is %s: samples must be finite", i,
                              isnan(pcm[i]) ? "NaN" : "infinite");
+        if (fabs(pcm[i]) > peak)
+            peak = fabs(pcm[i]);
+    }
+    double bound = pow(peak * spectrogram->params.window, spectrogram->params.exponent);
+    if (!(bound <= FLT_MAX / 2))
+        return s2fi_fail(&spectrogram->error, S2F_ERR_NON_FINITE,
+                         "peak amplitude %g is too large: with exponent %g the spectrogram could "
+                         "exceed the float range",
+                         peak, spectrogram->params.exponent);
     return S2F_OK;
 }
 

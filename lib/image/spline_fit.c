@@ -154,7 +154,10 @@ s2f_status s2fi_spline_fit(const double *centres_xy, const double *values_xy, si
  * load time (ifunc): 2.9× faster for the default order 2. (An optimize("no-math-errno")
  * attribute, which would let sqrt vectorise for orders 1 and 3, is deliberately not used: it
  * stops the φ helpers from inlining and makes order 2 five times slower.) */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+/* Not under ThreadSanitizer: the ifunc resolver runs during relocation, before the TSan runtime
+ * is initialised, and its instrumented body crashes the process at load (SIGSEGV). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+    !defined(__SANITIZE_THREAD__)
 #  define S2FI_EVAL_ROW_ATTRIBUTES \
     __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else

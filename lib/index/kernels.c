@@ -13,7 +13,12 @@
 typedef float v16sf __attribute__((vector_size(64)));
 typedef int32_t v16si __attribute__((vector_size(64)));
 typedef int8_t v16qi __attribute__((vector_size(16)));
+/* _Float16 vectors need GCC 12+ or clang 15+ on x86; Debian 12's clang 14 (the fuzzing and
+ * sanitizer builds) decodes halves one by one instead. */
+#if !defined(__clang__) || __clang_major__ >= 15
+#  define S2FI_HAVE_FLOAT16_VECTORS 1
 typedef _Float16 v16hf __attribute__((vector_size(32)));
+#endif
 
 /* Portable build: whatever the compiler's baseline is (SSE2 on x86-64). */
 #define KSUFFIX portable
@@ -22,7 +27,9 @@ typedef _Float16 v16hf __attribute__((vector_size(32)));
 #undef KSUFFIX
 #undef KSUFFIX_NAME
 
-#if defined(__x86_64__) && defined(__GNUC__)
+/* The AVX2/AVX-512 variants rely on GCC's `#pragma GCC target` (clang ignores it) and on
+ * __builtin_cpu_supports("f16c") (clang 14 rejects it): GCC builds only. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #  define S2FI_HAVE_X86_VARIANTS 1
 #  pragma GCC push_options
 #  pragma GCC target("avx2,fma,f16c")

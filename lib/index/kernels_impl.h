@@ -22,9 +22,16 @@ static inline v16sf KFN(load_f32)(const float *p)
 
 static inline v16sf KFN(load_f16)(const uint16_t *p)
 {
+#if defined(S2FI_HAVE_FLOAT16_VECTORS)
     v16hf h;
     memcpy(&h, p, sizeof h);
     return __builtin_convertvector(h, v16sf);
+#else
+    v16sf v;
+    for (int i = 0; i < 16; ++i)
+        v[i] = s2fi_f16_to_f32(p[i]);
+    return v;
+#endif
 }
 
 static inline v16sf KFN(load_i8)(const int8_t *p)

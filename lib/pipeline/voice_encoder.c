@@ -102,11 +102,17 @@ static int plan(const s2f_voice_encoder *e, size_t frames, stage *stages, size_t
 
 static s2f_status prepare(s2f_voice_encoder *e, size_t frames)
 {
+    /* The length check comes before the cache test: a fresh encoder has planned_frames == 0,
+     * so 0 frames would otherwise "hit the cache" and run the network on nothing. */
+    if (frames < e->min_frames)
+        return s2fi_fail(&e->error, S2F_ERR_SHAPE_MISMATCH,
+                         "%zu frames is too short for this voice encoder (needs at least %zu)",
+                         frames, e->min_frames);
     if (frames == e->planned_frames)
         return S2F_OK;
     stage stages[S2FI_VOICE_MAX_CONVS];
     size_t need[2], im2col_need;
-    if (frames < e->min_frames || !plan(e, frames, stages, need, &im2col_need))
+    if (!plan(e, frames, stages, need, &im2col_need))
         return s2fi_fail(&e->error, S2F_ERR_SHAPE_MISMATCH,
                          "%zu frames is too short for this voice encoder (needs at least %zu)",
                          frames, e->min_frames);
@@ -422,6 +428,12 @@ S2F_API s2f_status s2f_voice_encoder_encode_batch(s2f_voice_encoder *encoder,
         encode_convs(e, spectrograms + clip * clip_floats, frames,
                      e->fc_buffers[0] + clip * flat_floats);
     const float *result = encode_fcs(e, count);
+    /* Finite input near FLT_MAX can still overflow inside the network: never hand that out. */
+    for (size_t i = 0; i < count * feature_dim; ++i)
+        if (!isfinite(result[i]))
+            return s2fi_fail(&e->error, S2F_ERR_NON_FINITE,
+                             "the network overflowed on clip %zu (input values too large)",
+                             i / feature_dim);
     memcpy(features, result, count * feature_dim * sizeof(float));
     return S2F_OK;
 }

@@ -46,7 +46,7 @@ static s2f_face_index *make_index(size_t dim, s2f_metric metric, s2f_storage sto
 static void fill_random(float *x, size_t n, unsigned *seed)
 {
     for (size_t i = 0; i < n; ++i)
-        x[i] = (float)rand_r(seed) / RAND_MAX * 2.0f - 1.0f;
+        x[i] = (float)((double)rand_r(seed) / RAND_MAX) * 2.0f - 1.0f;
 }
 
 static void defaults_and_bad_params_are_reported(void **state)

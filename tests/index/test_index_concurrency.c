@@ -107,14 +107,14 @@ static void searches_during_adds_see_whole_states(void **state)
     ids = malloc(rows * sizeof *ids);
     unsigned seed = 42;
     for (size_t i = 0; i < rows * D; ++i)
-        gallery[i] = (float)rand_r(&seed) / RAND_MAX - 0.5f;
+        gallery[i] = (float)((double)rand_r(&seed) / RAND_MAX) - 0.5f;
     for (size_t i = 0; i < rows; ++i)
         ids[i] = (int64_t)(i * 2654435761u % 1000003u);
     /* Queries close to rows of the later batches, so each add changes the answers. */
     for (int q = 0; q < NQ; ++q)
         for (int i = 0; i < D; ++i)
             queries[q * D + i] = gallery[(BASE + (size_t)(q % BATCHES) * BATCH + 7) * D + i] +
-                                 0.05f * ((float)rand_r(&seed) / RAND_MAX - 0.5f);
+                                 0.05f * ((float)((double)rand_r(&seed) / RAND_MAX) - 0.5f);
     /* Expected answers of every intermediate state, single-threaded. */
     s2f_face_index *reference = make(1);
     assert_int_equal(s2f_face_index_add(reference, ids, gallery, BASE), S2F_OK);

@@ -30,7 +30,7 @@ static s2f_face_index *build(size_t rows, unsigned seed)
     float *v = malloc(rows * D * sizeof *v);
     int64_t *ids = malloc(rows * sizeof *ids);
     for (size_t i = 0; i < rows * D; ++i)
-        v[i] = (float)rand_r(&seed) / RAND_MAX - 0.5f;
+        v[i] = (float)((double)rand_r(&seed) / RAND_MAX) - 0.5f;
     for (size_t i = 0; i < rows; ++i)
         ids[i] = (int64_t)(seed * 1000000u + i);
     assert_int_equal(s2f_face_index_add(index, ids, v, rows), S2F_OK);

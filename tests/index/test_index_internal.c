@@ -18,7 +18,7 @@
 
 static float frand(unsigned *seed)
 {
-    return (float)rand_r(seed) / RAND_MAX * 2.0f - 1.0f;
+    return (float)((double)rand_r(seed) / RAND_MAX) * 2.0f - 1.0f;
 }
 
 static void check_kernels(const s2fi_index_kernels *k)

@@ -191,8 +191,8 @@ static void conv_fold_affine_equals_affine_after(void **state)
     enum { H = 5, W = 6, CI = 3, CO = 4 };
     float weight[CO * CI * 9], bias[CO], scale[CO], shift[CO], in[H * W * CI];
     srand(7);
-    for (size_t i = 0; i < sizeof weight / sizeof *weight; ++i) weight[i] = (float)rand() / RAND_MAX - 0.5f;
-    for (size_t i = 0; i < sizeof in / sizeof *in; ++i) in[i] = (float)rand() / RAND_MAX - 0.5f;
+    for (size_t i = 0; i < sizeof weight / sizeof *weight; ++i) weight[i] = (float)((double)rand() / RAND_MAX) - 0.5f;
+    for (size_t i = 0; i < sizeof in / sizeof *in; ++i) in[i] = (float)((double)rand() / RAND_MAX) - 0.5f;
     for (int i = 0; i < CO; ++i) {
         bias[i] = 0.1f * (float)i;
         scale[i] = -1.0f + 0.7f * (float)i;

@@ -249,6 +249,23 @@ static void huge_but_finite_samples_do_not_produce_nan(void **state)
         for (size_t i = 0; i < PAPER_FLOATS; ++i)
             assert_true(isfinite(out[i]));
     s2f_spectrogram_free(h48);
+
+    /* Without compression (exponent 1) the same samples would overflow: refused up front, with
+     * `out` untouched, while ordinary amplitudes still work. */
+    p = s2f_spectrogram_default_params();
+    p.exponent = 1.0;
+    s2f_spectrogram *linear = make(&p);
+    for (size_t i = 0; i < PAPER_FLOATS; ++i)
+        out[i] = 7.0f;
+    assert_int_equal(s2f_spectrogram_compute(linear, x, 16000, out, PAPER_FLOATS, NULL),
+                     S2F_ERR_NON_FINITE);
+    assert_non_null(strstr(s2f_spectrogram_last_error(linear), "too large"));
+    for (size_t i = 0; i < PAPER_FLOATS; ++i)
+        assert_true(out[i] == 7.0f);
+    for (size_t i = 0; i < 16000; ++i)
+        x[i] = (i % 3 == 0) ? 0.5f : -0.5f;
+    assert_int_equal(s2f_spectrogram_compute(linear, x, 16000, out, PAPER_FLOATS, NULL), S2F_OK);
+    s2f_spectrogram_free(linear);
     free(out);
     free(x);
     s2f_spectrogram_free(h);

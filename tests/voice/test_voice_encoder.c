@@ -229,6 +229,11 @@ static void bad_input_gets_named_errors(void **state)
     assert_int_equal(s2f_voice_encoder_encode(e, spec, f->frames, f->bins, f->channels, feature,
                                               f->feature_dim), S2F_ERR_NON_FINITE);
     assert_non_null(strstr(s2f_voice_encoder_last_error(e), "infinite"));
+    for (size_t i = 0; i < n; ++i)
+        spec[i] = (i % 2 ? 1 : -1) * 3.0e38f; /* finite, but the convolutions overflow */
+    assert_int_equal(s2f_voice_encoder_encode(e, spec, f->frames, f->bins, f->channels, feature,
+                                              f->feature_dim), S2F_ERR_NON_FINITE);
+    assert_non_null(strstr(s2f_voice_encoder_last_error(e), "overflowed"));
 
     /* The encoder still works after every rejected call, at the shortest accepted length too. */
     memcpy(spec, clip(f, 0), n * sizeof(float));
