@@ -18,8 +18,6 @@ packages=(
     cargo rustc librust-pkg-config-dev bindgen rustfmt
     # oracles and tooling (PyTorch/numpy references, FAISS, pytest); run with /usr/bin/python3
     python3 python3-numpy python3-torch python3-faiss python3-pytest python3-pil python3-soundfile
-    # the original face-api (Node, tfjs wasm backend) as the face encoder's oracle and attribute judge
-    nodejs npm
 )
 
 if [[ $(id -u) -eq 0 ]]; then
@@ -29,6 +27,13 @@ elif command -v sudo >/dev/null; then
 else
     echo "install-deps: need root or sudo to run apt-get" >&2
     exit 1
+fi
+
+# The original face-api (Node, tfjs wasm backend) is the face encoder's oracle and the attribute
+# judge. Machines that already have Node and npm (e.g. from NodeSource, whose nodejs conflicts
+# with Debian's npm package) keep theirs.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    packages+=(nodejs npm)
 fi
 
 export DEBIAN_FRONTEND=noninteractive

@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Evaluates a trained model the paper's way (Oh et al. 2019, §4) on the validation split only
+(speakers disjoint from training, tools/train/common.py):
+
+- Retrieval: query = descriptor predicted from speech, gallery = descriptors of the validation
+  speakers' true faces (our face encoder, Face_ori), cosine; R@1/2/5/10 with gallery size and
+  chance level (k / N).
+- Mean angle (degrees) between predicted and true descriptors.
+- Attributes: face-api's age/gender network (the original, in Node) judges the true face, our
+  reconstruction and the paper's own outputs (Face_exg0, Face_exg0.7, Face_exg1.4) of the same
+  clips; gender agreement and age-decade agreement with the true face. Every image is judged on
+  its set's fixed face box (the median box face-api's detector finds on that set, as for the
+  descriptors), without per-image detection: the detector finds no face in blurry
+  reconstructions, and one protocol for all sets keeps the comparison fair.
+- A contact sheet (true face | paper's output | ours) for 16 validation clips.
+
+Predictions go through libspeech2face itself (spectrogram -> voice encoder -> face decoder, the
+shipped container), via the Python binding when present, else the PyTorch reference modules
+loaded from the same container (both verified equal to 1e-4 by the test suite).
+
+    /usr/bin/python3 tools/eval/evaluate.py --model models/default.s2fm --sheet docs/eval-sheet.png
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+from PIL import Image
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOOLS = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(TOOLS, "train"))
+sys.path.insert(0, TOOLS)
+from common import cache_path, face_path, split, video_id  # noqa: E402
+from faceapi import judge  # noqa: E402
+from reference.face_decoder import FaceDecoder, FaceDecoderConfig  # noqa: E402
+from reference.voice_encoder import VoiceEncoder, VoiceEncoderConfig  # noqa: E402
+import s2f_model  # noqa: E402
+
+PAPER_KINDS = ["Face_exg0", "Face_exg0.7", "Face_exg1.4"]
+
+
+def component(metadata, tensors, prefix, config_cls, model_cls, **extra):
+    fields = config_cls.__dataclass_fields__
+    config = config_cls(**{k[len(prefix):]: (list(v) if isinstance(v, np.ndarray) else v)
+                           for k, v in metadata.items()
+                           if k.startswith(prefix) and k[len(prefix):] in fields})
+    model = model_cls(config, **extra)
+    state = {k[len(prefix):]: torch.from_numpy(np.array(v)) for k, v in tensors.items()
+             if k.startswith(prefix)}
+    model.load_state_dict(state, strict=False)
+    return model.eval()
+
+
+def predict(model_path, rows):
+    metadata, tensors = s2f_model.read_model(model_path)
+    voice = component(metadata, tensors, "voice_encoder.", VoiceEncoderConfig, VoiceEncoder)
+    mean = np.asarray(metadata["face_decoder.mean_landmarks"], np.float32).reshape(-1, 2)
+    decoder = component(metadata, tensors, "face_decoder.", FaceDecoderConfig, FaceDecoder,
+                        mean_landmarks=mean)
+    spectrograms = np.load(cache_path("spectrograms.npy"), mmap_mode="r")
+    with torch.inference_mode():
+        features = torch.cat([voice(torch.from_numpy(spectrograms[rows[i:i + 8]].astype(np.float32)))
+                              for i in range(0, len(rows), 8)])
+        images, _, _ = decoder(features)
+    return features.numpy(), np.clip(np.round(images * 255), 0, 255).astype(np.uint8)
+
+
+def recall_at(similarity, ks):
+    """similarity[q, g]; the true match of query q is gallery item q."""
+    ranks = (similarity > similarity[np.arange(len(similarity)), np.arange(len(similarity))][:, None]).sum(axis=1)
+    return {k: float(np.mean(ranks < k)) for k in ks}
+
+
+def attributes(images, box, library):
+    """face-api's age/gender judgement of each image's `box` crop (boxes in 224-pixel units)."""
+    from s2f_face_encoder_ctypes import crop_resize
+    results = {}
+    names = list(images)
+    for start in range(0, len(names), 100):
+        crops = {}
+        for n in names[start:start + 100]:
+            image = images[n]
+            scale = image.shape[0] / 224.0
+            scaled = [v * scale for v in box]
+            crops[n] = crop_resize(library, image, scaled, (112, 112), "antialias")
+        results.update(judge(crops, crop=True))
+    return results
+
+
+def agreement(truth, other, clips):
+    both = [c for c in clips if truth.get(c) and other.get(c)]
+    if not both:
+        return 0.0, 0.0, 0
+    gender = np.mean([truth[c]["gender"] == other[c]["gender"] for c in both])
+    decade = np.mean([int(truth[c]["age"] // 10) == int(other[c]["age"] // 10) for c in both])
+    return float(gender), float(decade), len(both)
+
+
+def contact_sheet(path, clips, ours):
+    tile = 112
+    sheet = Image.new("RGB", (3 * tile, len(clips) * tile), "white")
+    for row, clip in enumerate(clips):
+        for col, image in enumerate([Image.open(face_path("Face_ori", clip)).convert("RGB"),
+                                     Image.open(face_path("Face_exg0", clip)).convert("RGB"),
+                                     Image.fromarray(ours[clip])]):
+            sheet.paste(image.resize((tile, tile), Image.LANCZOS), (col * tile, row * tile))
+    sheet.save(path)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=os.path.join(TOOLS, "..", "models", "default.s2fm"))
+    parser.add_argument("--sheet", default=None)
+    parser.add_argument("--lib", default=os.path.join(TOOLS, "..", "build", "lib", "libspeech2face.so"))
+    parser.add_argument("--json", default=None)
+    args = parser.parse_args()
+
+    ids = json.load(open(cache_path("ids.json")))
+    _, validation = split(ids)
+    rows = np.array([ids.index(c) for c in validation])
+    predicted, images = predict(args.model, rows)
+    truth = np.load(cache_path("descriptors_Face_ori.npy"))[rows]
+
+    def unit(x):
+        return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+    similarity = unit(predicted) @ unit(truth).T
+    n = len(rows)
+    report = {"validation_clips": n, "validation_videos": len({video_id(c) for c in validation}),
+              "gallery_size": n}
+    report["recall"] = {f"R@{k}": v for k, v in recall_at(similarity, [1, 2, 5, 10]).items()}
+    report["chance"] = {f"R@{k}": k / n for k in [1, 2, 5, 10]}
+    cosines = np.clip(np.sum(unit(predicted) * unit(truth), axis=1), -1, 1)
+    angles = np.degrees(np.arccos(cosines))
+    report["mean_angle_deg"] = [float(angles.mean()), float(angles.std())]
+    # The same angle for the trivial predictor "always the training mean descriptor" anchors it.
+    train_rows = np.array([ids.index(c) for c in split(ids)[0]])
+    mean_descriptor = np.load(cache_path("descriptors_Face_ori.npy"))[train_rows].mean(axis=0)
+    mean_cos = np.clip(unit(truth) @ (mean_descriptor / np.linalg.norm(mean_descriptor)), -1, 1)
+    report["mean_angle_deg_of_training_mean"] = float(np.degrees(np.arccos(mean_cos)).mean())
+
+    from compare_face_api import F2F_BOX, ORI_BOX
+    from s2f_face_encoder_ctypes import load_library
+    library = load_library(args.lib)
+    ours = {c: images[i] for i, c in enumerate(validation)}
+    judged_ours = attributes(ours, F2F_BOX, library)  # our output is a canonical face like Face_f2f
+    true_faces = attributes({c: np.asarray(Image.open(face_path("Face_ori", c)).convert("RGB"))
+                             for c in validation}, ORI_BOX, library)
+    report["attributes"] = {}
+    for name, judged in [("ours", judged_ours)] + [
+            (kind, attributes({c: np.asarray(Image.open(face_path(kind, c)).convert("RGB"))
+                               for c in validation}, F2F_BOX, library)) for kind in PAPER_KINDS]:
+        gender, decade, count = agreement(true_faces, judged, validation)
+        report["attributes"][name] = {"gender_agreement": gender, "age_decade_agreement": decade,
+                                      "clips_judged": count}
+    print(json.dumps(report, indent=2))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(report, f, indent=2)
+    if args.sheet:
+        contact_sheet(args.sheet, validation[:16], ours)
+
+
+if __name__ == "__main__":
+    main()

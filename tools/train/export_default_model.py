@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Assembles the shipped default model: the trained voice encoder and face decoder (checkpoints
+of tools/train/train_*.py) and the face-api face encoder (models/face_encoder_faceapi.s2fm), in
+one container, models/default.s2fm.
+
+    /usr/bin/python3 tools/train/export_default_model.py
+"""
+import argparse
+import os
+import subprocess
+import sys
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOOLS = os.path.dirname(HERE)
+ROOT = os.path.dirname(TOOLS)
+sys.path.insert(0, HERE)
+sys.path.insert(0, TOOLS)
+from common import cache_path  # noqa: E402
+from convert_face_decoder import face_decoder_parts  # noqa: E402
+from convert_voice_encoder import voice_encoder_parts  # noqa: E402
+from reference.face_decoder import FaceDecoder  # noqa: E402
+from reference.voice_encoder import VoiceEncoder  # noqa: E402
+import s2f_model  # noqa: E402
+
+
+def load(cls, path):
+    checkpoint = torch.load(path)
+    model = cls(checkpoint["config"])
+    model.load_state_dict(checkpoint["state_dict"])
+    return model.eval(), checkpoint
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--voice", default=cache_path("voice_encoder.pt"))
+    parser.add_argument("--decoder", default=cache_path("face_decoder.pt"))
+    parser.add_argument("--face-encoder", default=os.path.join(ROOT, "models", "face_encoder_faceapi.s2fm"))
+    parser.add_argument("--out", default=os.path.join(ROOT, "models", "default.s2fm"))
+    args = parser.parse_args()
+
+    voice, voice_checkpoint = load(VoiceEncoder, args.voice)
+    decoder, _ = load(FaceDecoder, args.decoder)
+    metadata, tensors = {}, {}
+    for part_metadata, part_tensors in (voice_encoder_parts(voice), face_decoder_parts(decoder)):
+        metadata.update(part_metadata)
+        tensors.update(part_tensors)
+    encoder_metadata, encoder_tensors = s2f_model.read_model(args.face_encoder)
+    metadata.update({k: v for k, v in encoder_metadata.items() if k.startswith("face_encoder.")})
+    tensors.update(encoder_tensors)
+
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip()
+    metadata["general.architecture"] = "speech2face"
+    metadata["general.name"] = "libspeech2face default model (face-api 128-D face space)"
+    metadata["general.provenance"] = (
+        "Trained by libspeech2face's tools/train (commit " + commit + ") on the 968 public "
+        "Speech2Face project-page samples (AVSpeech/YouTube; research use only): face decoder on "
+        "Face_f2f canonical faces, voice encoder on the training split by video id (epoch "
+        f"{voice_checkpoint.get('epoch')}). Face encoder: " + encoder_metadata["face_encoder.provenance"])
+    metadata["general.license"] = (
+        "Weights produced by libspeech2face (MIT); face encoder weights from npm "
+        "@vladmandic/face-api (MIT, see models/face-api-LICENSE). Training data: research samples, "
+        "not redistributed. See docs/model-card.md.")
+    metadata["general.model_card"] = "docs/model-card.md"
+    s2f_model.write_model(args.out, metadata, tensors)
+    print(f"wrote {args.out}: {os.path.getsize(args.out) / 1e6:.1f} MB, {len(tensors)} tensors")
+
+
+if __name__ == "__main__":
+    main()
