@@ -93,6 +93,7 @@ def main():
     parser.add_argument("--cosine-weight", type=float, default=10.0)
     parser.add_argument("--distill-weight", type=float, default=20.0)
     parser.add_argument("--lr-decay", type=float, default=0.95, help="per epoch")
+    parser.add_argument("--resume", default=None, help="continue from this checkpoint's weights")
     args = parser.parse_args()
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -126,6 +127,8 @@ def main():
         # A small positive bias keeps FC1's ReLUs alive early on: with the default init and
         # lr 1e-3, 99.9 % of them died in the first epoch and the output became a constant.
         model.fc1.bias.fill_(0.05)
+    if args.resume:
+        model.load_state_dict(torch.load(args.resume)["state_dict"])
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.5, 0.999), eps=1e-4)
     scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, args.lr_decay)
     judged = json.load(open(cache_path("faceapi_Face_ori.json")))
