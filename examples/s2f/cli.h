@@ -87,6 +87,11 @@ int cli_voice_encoder_create(const s2f_model *model, const char *model_path,
 /* The face encoder likewise (for embed-face and gallery). */
 int cli_face_encoder_create(const s2f_model *model, const char *model_path,
                             s2f_face_encoder **out, size_t *dim);
+/* index_open.c: loads the index at `index_path` (*out is then owned by the caller, also on
+ * failure), checks it holds `dim`-D features (`feature_source` names their encoder in the
+ * message) and applies --threads. Returns an exit code. */
+int cli_open_index(const cli_args *args, const char *index_path, size_t dim,
+                   const char *feature_source, s2f_face_index **out);
 /* A photo file → face feature; returns an exit code. */
 int cli_face_feature(s2f_face_encoder *encoder, const char *path, float *feature, size_t dim);
 

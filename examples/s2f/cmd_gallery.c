@@ -93,21 +93,8 @@ static int gallery(cli_args *args, int create)
             goto done;
         }
     } else {
-        status = s2f_face_index_load(index_path, &index);
-        if (status != S2F_OK) {
-            char context[4200];
-            snprintf(context, sizeof context, "cannot load index %s", index_path);
-            rc = cli_library_error(CLI_BAD_INPUT, context, status, s2f_last_error_message());
+        if ((rc = cli_open_index(args, index_path, dim, "face encoder", &index)) != CLI_OK)
             goto done;
-        }
-        if (s2f_face_index_dim(index) != dim) {
-            cli_error("index %s holds %zu-D features but the model's face encoder gives %zu-D",
-                      index_path, s2f_face_index_dim(index), dim);
-            rc = CLI_BAD_INPUT;
-            goto done;
-        }
-        if (args->threads > 0)
-            s2f_face_index_set_threads(index, (size_t)args->threads);
         int read = gallery_names_read(index_path, &names, error, sizeof error);
         if (read < 0) {
             cli_error("%s", error);

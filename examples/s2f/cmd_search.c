@@ -119,21 +119,8 @@ int cmd_search(cli_args *args)
         rc = cli_voice_encoder_create(model, model_path, &encoder, &dim);
     if (rc != CLI_OK)
         goto done;
-    s2f_status status = s2f_face_index_load(index_path, &index);
-    if (status != S2F_OK) {
-        char context[4200];
-        snprintf(context, sizeof context, "cannot load index %s", index_path);
-        rc = cli_library_error(CLI_BAD_INPUT, context, status, s2f_last_error_message());
+    if ((rc = cli_open_index(args, index_path, dim, "voice encoder", &index)) != CLI_OK)
         goto done;
-    }
-    if (s2f_face_index_dim(index) != dim) {
-        cli_error("index %s holds %zu-D features but the model's voice encoder gives %zu-D",
-                  index_path, s2f_face_index_dim(index), dim);
-        rc = CLI_BAD_INPUT;
-        goto done;
-    }
-    if (args->threads > 0)
-        s2f_face_index_set_threads(index, (size_t)args->threads);
     if (gallery_names_read(index_path, &names, error, sizeof error) < 0) {
         cli_warning("%s; results are shown without file names", error);
         names = (gallery_names){0};
@@ -149,7 +136,7 @@ int cmd_search(cli_args *args)
     rc = cli_voice_feature(encoder, args->inputs[1], args->segments, feature, dim);
     if (rc != CLI_OK)
         goto done;
-    status = s2f_face_index_search(index, feature, k, ids, scores, &found);
+    s2f_status status = s2f_face_index_search(index, feature, k, ids, scores, &found);
     if (status != S2F_OK) {
         rc = cli_library_error(CLI_RUNTIME, "search", status,
                                s2f_face_index_last_error(index));
