@@ -18,6 +18,10 @@
  * of rows, small enough that the workspace is a rounding error next to the activations. */
 #define IM2COL_BUDGET_FLOATS ((size_t)2 << 20)
 
+/* Longest clip accepted (about 46 hours at 100 frames/s): keeps every size computation far from
+ * overflow, and anything longer is a caller's bug. */
+#define MAX_FRAMES ((size_t)1 << 24)
+
 /* One step of the forward pass over the conv stack, planned for a given input length. */
 typedef struct stage {
     int conv;        /* index of the conv layer */
@@ -64,7 +68,7 @@ static void emit(const s2f_voice_encoder *e, const char *name, const float *data
 static int plan(const s2f_voice_encoder *e, size_t frames, stage *stages, size_t need[2],
                 size_t *im2col_need)
 {
-    if (frames > (size_t)1 << 24)
+    if (frames > MAX_FRAMES)
         return 0;
     s2fi_shape shape = {(int)frames, e->config.input_bins, e->config.input_channels};
     int target = 0;
@@ -112,10 +116,11 @@ static s2f_status prepare(s2f_voice_encoder *e, size_t frames)
         return S2F_OK;
     stage stages[S2FI_VOICE_MAX_CONVS];
     size_t need[2], im2col_need;
+    /* min_frames is the shortest length that plans and longer clips only grow every stage,
+     * so this fails only beyond MAX_FRAMES, which encode_batch already refuses. */
     if (!plan(e, frames, stages, need, &im2col_need))
         return s2fi_fail(&e->error, S2F_ERR_SHAPE_MISMATCH,
-                         "%zu frames is too short for this voice encoder (needs at least %zu)",
-                         frames, e->min_frames);
+                         "%zu frames do not fit this voice encoder's layers", frames);
     for (int b = 0; b < 2; ++b) {
         if (need[b] <= e->buffer_floats[b])
             continue;
@@ -410,7 +415,7 @@ S2F_API s2f_status s2f_voice_encoder_encode_batch(s2f_voice_encoder *encoder,
                          "features holds %zu floats; %zu clips need %zu", features_capacity,
                          count, count * feature_dim);
     size_t clip_floats;
-    if (!s2fi_mul_size(frames, bins * channels, &clip_floats) || frames > ((size_t)1 << 24))
+    if (!s2fi_mul_size(frames, bins * channels, &clip_floats) || frames > MAX_FRAMES)
         return s2fi_fail(&e->error, S2F_ERR_INVALID_ARGUMENT, "%zu frames is absurd", frames);
     for (size_t i = 0; i < count * clip_floats; ++i)
         if (!isfinite(spectrograms[i]))
