@@ -124,6 +124,12 @@ def main():
     dense_case(out, "relu", rng, 3, 37, 19, True)
     dense_case(out, "linear_single", rng, 1, 64, 10, False)
     batchnorm_case(out, "eps1e-3", rng, 4, 5, 7, 1e-3)
+    # Enough input channels for the Winograd path (nn/winograd.h): partial edge tiles (sides not
+    # multiples of 4), TF-same, valid and asymmetric explicit padding. Appended last so the cases
+    # above keep their random draws.
+    conv_case(out, "k4s1_same_winograd", rng, 13, 11, 16, 24, 4, 4, 1, 1, PADDING_SAME, relu=True, affine=True)
+    conv_case(out, "k4s1_valid_winograd", rng, 10, 9, 20, 8, 4, 4, 1, 1, PADDING_VALID)
+    conv_case(out, "k4s1_explicit_winograd", rng, 6, 17, 32, 16, 4, 4, 1, 1, PADDING_EXPLICIT, (2, 0, 1, 3))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,18 @@
 #include <cblas.h>
 #include <string.h>
 
+/* Below this many input channels the Winograd transforms (per channel) cost more than the GEMM
+ * FLOPs they save (the voice encoder's first layer has 2). */
+#define WINOGRAD_MIN_IN_CHANNELS 16
+
+static int winograd_tile(const s2fi_conv2d_config *c)
+{
+    if (c->algorithm != S2FI_CONV_AUTO || c->kernel_h != c->kernel_w || c->stride_h != 1 ||
+        c->stride_w != 1 || c->in_channels < WINOGRAD_MIN_IN_CHANNELS)
+        return 0;
+    return s2fi_winograd_tile_for_kernel(c->kernel_h);
+}
+
 s2f_status s2fi_conv2d_init(s2fi_conv2d *conv, const s2fi_conv2d_config *config,
                             const float *torch_weight, const float *bias, s2fi_error_slot *slot)
 {
@@ -17,9 +29,24 @@ s2f_status s2fi_conv2d_init(s2fi_conv2d *conv, const s2fi_conv2d_config *config,
                          c->in_channels, c->out_channels, c->kernel_h, c->kernel_w, c->stride_h,
                          c->stride_w);
     conv->config = *c;
+    const size_t oc_count = (size_t)c->out_channels;
+    const int tile = winograd_tile(c);
+    if (tile > 0) {
+        conv->bias = s2fi_aligned_calloc(oc_count * sizeof(float));
+        if (!conv->bias || s2fi_winograd_init(&conv->winograd, tile, c->kernel_h, c->in_channels,
+                                              c->out_channels, torch_weight) != 0) {
+            s2fi_conv2d_release(conv);
+            return s2fi_fail(slot, S2F_ERR_OUT_OF_MEMORY,
+                             "no memory for %d→%d Winograd convolution weights", c->in_channels,
+                             c->out_channels);
+        }
+        conv->use_winograd = true;
+        if (bias)
+            memcpy(conv->bias, bias, oc_count * sizeof(float));
+        return S2F_OK;
+    }
     const size_t taps = (size_t)c->kernel_h * (size_t)c->kernel_w;
     const size_t depth = taps * (size_t)c->in_channels;
-    const size_t oc_count = (size_t)c->out_channels;
     conv->packed_weights = s2fi_aligned_alloc(depth * oc_count * sizeof(float));
     conv->bias = s2fi_aligned_calloc(oc_count * sizeof(float));
     if (!conv->packed_weights || !conv->bias) {
@@ -43,8 +70,11 @@ void s2fi_conv2d_release(s2fi_conv2d *conv)
 {
     s2fi_free(conv->packed_weights);
     s2fi_free(conv->bias);
+    if (conv->use_winograd)
+        s2fi_winograd_release(&conv->winograd);
     conv->packed_weights = NULL;
     conv->bias = NULL;
+    conv->use_winograd = false;
 }
 
 void s2fi_conv2d_fold_affine(s2fi_conv2d *conv, const float *scale, const float *shift)
@@ -52,9 +82,12 @@ void s2fi_conv2d_fold_affine(s2fi_conv2d *conv, const float *scale, const float 
     const size_t oc_count = (size_t)conv->config.out_channels;
     const size_t depth = (size_t)conv->config.kernel_h * (size_t)conv->config.kernel_w *
                          (size_t)conv->config.in_channels;
-    for (size_t k = 0; k < depth; ++k)
-        for (size_t oc = 0; oc < oc_count; ++oc)
-            conv->packed_weights[k * oc_count + oc] *= scale[oc];
+    if (conv->use_winograd)
+        s2fi_winograd_scale_outputs(&conv->winograd, scale); /* the transform is linear */
+    else
+        for (size_t k = 0; k < depth; ++k)
+            for (size_t oc = 0; oc < oc_count; ++oc)
+                conv->packed_weights[k * oc_count + oc] *= scale[oc];
     for (size_t oc = 0; oc < oc_count; ++oc)
         conv->bias[oc] = conv->bias[oc] * scale[oc] + shift[oc];
 }
@@ -109,6 +142,8 @@ size_t s2fi_conv2d_workspace_floats(const s2fi_conv2d *conv, s2fi_shape in, size
     conv_geometry g;
     if (!geometry(conv, in, &g) || is_pointwise(&conv->config, &g))
         return 0;
+    if (conv->use_winograd)
+        return s2fi_winograd_workspace_floats(&conv->winograd, g.out, budget_floats);
     return rows_per_block(&g, budget_floats) * (size_t)g.out.width * g.depth;
 }
 
@@ -159,6 +194,11 @@ void s2fi_conv2d_forward(const s2fi_conv2d *conv, const float *in, s2fi_shape in
     const int oc_count = conv->config.out_channels;
     const size_t out_row_pixels = (size_t)g.out.width;
 
+    if (conv->use_winograd) {
+        s2fi_winograd_forward(&conv->winograd, in, in_shape, g.pad_h.before, g.pad_w.before, out,
+                              g.out, &epilogue, workspace, workspace_floats);
+        return;
+    }
     if (is_pointwise(&conv->config, &g)) {
         const int pixels = g.out.height * g.out.width;
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, pixels, oc_count, (int)g.depth,

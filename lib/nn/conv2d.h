@@ -4,7 +4,10 @@
  * bounded workspace (rows × out_width × kernel_h·kernel_w·in_channels floats) and multiplied by
  * the weights packed once at init as a [kernel_h·kernel_w·in_channels × out_channels] matrix.
  * The GEMM writes NHWC output directly, and the epilogue (bias, ReLU, affine) runs on each block
- * while it is hot. A 1×1, stride-1, unpadded convolution needs no copy at all. */
+ * while it is hot. A 1×1, stride-1, unpadded convolution needs no copy at all.
+ *
+ * Stride-1 square kernels with a Winograd transform (4×4: nn/winograd.h) and enough channels
+ * for the transforms to pay off run as Winograd instead, chosen once at init. */
 #ifndef S2F_NN_CONV2D_H
 #define S2F_NN_CONV2D_H
 
@@ -12,6 +15,12 @@
 #include "nn/epilogue.h"
 #include "nn/padding.h"
 #include "nn/tensor.h"
+#include "nn/winograd.h"
+
+typedef enum s2fi_conv_algorithm {
+    S2FI_CONV_AUTO = 0,   /* Winograd where it applies and pays off, else im2col + GEMM */
+    S2FI_CONV_IM2COL = 1, /* always im2col + GEMM (tests compare the two) */
+} s2fi_conv_algorithm;
 
 typedef struct s2fi_conv2d_config {
     int in_channels;
@@ -20,12 +29,16 @@ typedef struct s2fi_conv2d_config {
     int stride_h, stride_w;
     s2fi_padding_mode padding;
     s2fi_axis_padding pad_h, pad_w; /* EXPLICIT mode only */
+    s2fi_conv_algorithm algorithm;  /* zero-initialised: AUTO */
 } s2fi_conv2d_config;
 
 typedef struct s2fi_conv2d {
     s2fi_conv2d_config config;
-    float *packed_weights; /* [kernel_h][kernel_w][in_channels] × out_channels, owned */
+    /* [kernel_h][kernel_w][in_channels] × out_channels, owned; NULL when Winograd runs it. */
+    float *packed_weights;
     float *bias;           /* [out_channels], owned, zeros when the layer has none */
+    bool use_winograd;
+    s2fi_winograd winograd; /* valid when use_winograd */
 } s2fi_conv2d;
 
 /** Packs PyTorch-layout weights [out][in][kh][kw] (and optional bias [out]) into `conv`.

@@ -8,6 +8,7 @@
 #include "golden_cases.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -198,7 +199,7 @@ static void conv_fold_affine_equals_affine_after(void **state)
         scale[i] = -1.0f + 0.7f * (float)i;
         shift[i] = 0.3f - 0.2f * (float)i;
     }
-    s2fi_conv2d_config cfg = {CI, CO, 3, 3, 1, 1, S2FI_PADDING_SAME, {0, 0}, {0, 0}};
+    s2fi_conv2d_config cfg = {CI, CO, 3, 3, 1, 1, S2FI_PADDING_SAME, {0, 0}, {0, 0}, S2FI_CONV_AUTO};
     s2fi_conv2d plain, folded;
     assert_int_equal(s2fi_conv2d_init(&plain, &cfg, weight, bias, NULL), S2F_OK);
     assert_int_equal(s2fi_conv2d_init(&folded, &cfg, weight, bias, NULL), S2F_OK);
@@ -210,6 +211,56 @@ static void conv_fold_affine_equals_affine_after(void **state)
     assert_true(npy_max_abs_diff(a, b, H * W * CO) < 1e-5);
     s2fi_conv2d_release(&plain);
     s2fi_conv2d_release(&folded);
+}
+
+static float uniform(void)
+{
+    return (float)((double)rand() / RAND_MAX) - 0.5f;
+}
+
+static void winograd_matches_im2col(void **state)
+{
+    (void)state;
+    /* A layer big enough for several tile blocks and partial edge tiles, with the BatchNorm of
+     * the voice encoder folded in: the Winograd path (AUTO picks it for 4×4, ≥ 16 channels)
+     * must agree with plain im2col + GEMM. */
+    enum { H = 23, W = 37, CI = 48, CO = 40 };
+    static float weight[CO * CI * 16], in[H * W * CI], a[H * W * CO], b[H * W * CO];
+    float bias[CO], scale[CO], shift[CO];
+    srand(11);
+    for (size_t i = 0; i < sizeof weight / sizeof *weight; ++i) weight[i] = uniform() * 0.3f;
+    for (size_t i = 0; i < sizeof in / sizeof *in; ++i) in[i] = uniform();
+    for (int i = 0; i < CO; ++i) {
+        bias[i] = uniform();
+        scale[i] = 0.5f + uniform();
+        shift[i] = uniform();
+    }
+    s2fi_conv2d_config cfg = {CI, CO, 4, 4, 1, 1, S2FI_PADDING_SAME, {0, 0}, {0, 0}, S2FI_CONV_AUTO};
+    s2fi_conv2d fast, plain;
+    assert_int_equal(s2fi_conv2d_init(&fast, &cfg, weight, bias, NULL), S2F_OK);
+    cfg.algorithm = S2FI_CONV_IM2COL;
+    assert_int_equal(s2fi_conv2d_init(&plain, &cfg, weight, bias, NULL), S2F_OK);
+    assert_true(fast.use_winograd);
+    assert_false(plain.use_winograd);
+    s2fi_conv2d_fold_affine(&fast, scale, shift);
+    s2fi_conv2d_fold_affine(&plain, scale, shift);
+    const s2fi_shape in_shape = {H, W, CI};
+    const s2fi_epilogue relu = {.relu = true};
+    /* Small budget: many blocks of a few tiles each; the blocks must not interfere. */
+    size_t fast_floats = s2fi_conv2d_workspace_floats(&fast, in_shape, 30000);
+    size_t plain_floats = s2fi_conv2d_workspace_floats(&plain, in_shape, 1u << 20);
+    float *fast_ws = malloc(fast_floats * sizeof(float)), *plain_ws = malloc(plain_floats * sizeof(float));
+    s2fi_conv2d_forward(&fast, in, in_shape, a, &relu, fast_ws, fast_floats);
+    s2fi_conv2d_forward(&plain, in, in_shape, b, &relu, plain_ws, plain_floats);
+    float peak = 0.0f;
+    for (size_t i = 0; i < (size_t)H * W * CO; ++i)
+        peak = fabsf(b[i]) > peak ? fabsf(b[i]) : peak;
+    assert_true(peak > 0.5f);
+    assert_true(npy_max_abs_diff(a, b, (size_t)H * W * CO) <= 1e-5 * peak);
+    free(fast_ws);
+    free(plain_ws);
+    s2fi_conv2d_release(&fast);
+    s2fi_conv2d_release(&plain);
 }
 
 int main(int argc, char **argv)
@@ -228,6 +279,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(batchnorm_matches_pytorch),
         cmocka_unit_test(conv_rejects_invalid_layers),
         cmocka_unit_test(conv_fold_affine_equals_affine_after),
+        cmocka_unit_test(winograd_matches_im2col),
     };
     int failed = cmocka_run_group_tests_name("nn layers vs PyTorch", tests, NULL, NULL);
     printf("worst max|Δ|/max|ref| over all layer cases: %.3g\n", golden_worst_error());
