@@ -130,6 +130,12 @@ def main():
     conv_case(out, "k4s1_same_winograd", rng, 13, 11, 16, 24, 4, 4, 1, 1, PADDING_SAME, relu=True, affine=True)
     conv_case(out, "k4s1_valid_winograd", rng, 10, 9, 20, 8, 4, 4, 1, 1, PADDING_VALID)
     conv_case(out, "k4s1_explicit_winograd", rng, 6, 17, 32, 16, 4, 4, 1, 1, PADDING_EXPLICIT, (2, 0, 1, 3))
+    # Stride-2 4×4 layers with enough channels run as Winograd after a polyphase split
+    # (nn/conv2d.c): odd and even sides, each padding mode.
+    conv_case(out, "k4s2_same_odd_winograd", rng, 15, 13, 16, 12, 4, 4, 2, 2, PADDING_SAME, relu=True, affine=True)
+    conv_case(out, "k4s2_same_even_winograd", rng, 12, 18, 24, 8, 4, 4, 2, 2, PADDING_SAME)
+    conv_case(out, "k4s2_valid_winograd", rng, 11, 14, 20, 10, 4, 4, 2, 2, PADDING_VALID)
+    conv_case(out, "k4s2_explicit_winograd", rng, 9, 16, 16, 8, 4, 4, 2, 2, PADDING_EXPLICIT, (1, 2, 0, 3))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 #include "core/alloc.h"
 
 #include <cblas.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Below this many input channels the Winograd transforms (per channel) cost more than the GEMM
@@ -11,10 +12,63 @@
 
 static int winograd_tile(const s2fi_conv2d_config *c)
 {
-    if (c->algorithm != S2FI_CONV_AUTO || c->kernel_h != c->kernel_w || c->stride_h != 1 ||
-        c->stride_w != 1 || c->in_channels < WINOGRAD_MIN_IN_CHANNELS)
+    if (c->algorithm != S2FI_CONV_AUTO || c->kernel_h != c->kernel_w ||
+        c->in_channels < WINOGRAD_MIN_IN_CHANNELS)
         return 0;
-    return s2fi_winograd_tile_for_kernel(c->kernel_h);
+    if (c->stride_h == 1 && c->stride_w == 1)
+        return s2fi_winograd_tile_for_kernel(c->kernel_h);
+    if (c->stride_h == 2 && c->stride_w == 2 && c->kernel_h % 2 == 0)
+        return s2fi_winograd_tile_for_kernel(c->kernel_h / 2);
+    return 0;
+}
+
+/* Polyphase split of a stride-2 k×k kernel: input grid (by, bx) — pixels (2j + by, 2i + bx) —
+ * becomes channel block by·2 + bx, and the taps (2ay + by, 2ax + bx) of the kernel the (ay, ax)
+ * taps of a (k/2)×(k/2) kernel on that block. Returns the rearranged PyTorch-layout weights
+ * [out][4·in][k/2][k/2] (malloc'ed) or NULL. */
+static float *polyphase_weights(const s2fi_conv2d_config *c, const float *torch_weight)
+{
+    const int k = c->kernel_h, h = k / 2;
+    const size_t ic_count = (size_t)c->in_channels, oc_count = (size_t)c->out_channels;
+    float *split = malloc(oc_count * 4 * ic_count * (size_t)(h * h) * sizeof(float));
+    if (!split)
+        return NULL;
+    for (size_t oc = 0; oc < oc_count; ++oc)
+        for (int phase = 0; phase < 4; ++phase)
+            for (size_t ic = 0; ic < ic_count; ++ic)
+                for (int ay = 0; ay < h; ++ay)
+                    for (int ax = 0; ax < h; ++ax) {
+                        const int ky = 2 * ay + phase / 2, kx = 2 * ax + phase % 2;
+                        split[(((oc * 4 + (size_t)phase) * ic_count + ic) * (size_t)h + (size_t)ay) * (size_t)h + (size_t)ax] =
+                            torch_weight[((oc * ic_count + ic) * (size_t)k + (size_t)ky) * (size_t)k + (size_t)kx];
+                    }
+    return split;
+}
+
+static s2f_status init_winograd(s2fi_conv2d *conv, int tile, const float *torch_weight,
+                                const float *bias, s2fi_error_slot *slot)
+{
+    const s2fi_conv2d_config *c = &conv->config;
+    const size_t oc_count = (size_t)c->out_channels;
+    conv->polyphase = c->stride_h == 2;
+    float *split = conv->polyphase ? polyphase_weights(c, torch_weight) : NULL;
+    const int r = conv->polyphase ? c->kernel_h / 2 : c->kernel_h;
+    const int in_channels = conv->polyphase ? 4 * c->in_channels : c->in_channels;
+    conv->bias = s2fi_aligned_calloc(oc_count * sizeof(float));
+    int failed = !conv->bias || (conv->polyphase && !split) ||
+                 s2fi_winograd_init(&conv->winograd, tile, r, in_channels, c->out_channels,
+                                    split ? split : torch_weight) != 0;
+    free(split);
+    conv->use_winograd = !failed || conv->winograd.u; /* so release frees a partial init */
+    if (failed) {
+        s2fi_conv2d_release(conv);
+        return s2fi_fail(slot, S2F_ERR_OUT_OF_MEMORY,
+                         "no memory for %d→%d Winograd convolution weights", c->in_channels,
+                         c->out_channels);
+    }
+    if (bias)
+        memcpy(conv->bias, bias, oc_count * sizeof(float));
+    return S2F_OK;
 }
 
 s2f_status s2fi_conv2d_init(s2fi_conv2d *conv, const s2fi_conv2d_config *config,
@@ -31,20 +85,8 @@ s2f_status s2fi_conv2d_init(s2fi_conv2d *conv, const s2fi_conv2d_config *config,
     conv->config = *c;
     const size_t oc_count = (size_t)c->out_channels;
     const int tile = winograd_tile(c);
-    if (tile > 0) {
-        conv->bias = s2fi_aligned_calloc(oc_count * sizeof(float));
-        if (!conv->bias || s2fi_winograd_init(&conv->winograd, tile, c->kernel_h, c->in_channels,
-                                              c->out_channels, torch_weight) != 0) {
-            s2fi_conv2d_release(conv);
-            return s2fi_fail(slot, S2F_ERR_OUT_OF_MEMORY,
-                             "no memory for %d→%d Winograd convolution weights", c->in_channels,
-                             c->out_channels);
-        }
-        conv->use_winograd = true;
-        if (bias)
-            memcpy(conv->bias, bias, oc_count * sizeof(float));
-        return S2F_OK;
-    }
+    if (tile > 0)
+        return init_winograd(conv, tile, torch_weight, bias, slot);
     const size_t taps = (size_t)c->kernel_h * (size_t)c->kernel_w;
     const size_t depth = taps * (size_t)c->in_channels;
     conv->packed_weights = s2fi_aligned_alloc(depth * oc_count * sizeof(float));
@@ -75,6 +117,7 @@ void s2fi_conv2d_release(s2fi_conv2d *conv)
     conv->packed_weights = NULL;
     conv->bias = NULL;
     conv->use_winograd = false;
+    conv->polyphase = false;
 }
 
 void s2fi_conv2d_fold_affine(s2fi_conv2d *conv, const float *scale, const float *shift)
@@ -137,13 +180,46 @@ static size_t rows_per_block(const conv_geometry *g, size_t budget_floats)
     return rows;
 }
 
+/* The stride-1 input of a polyphase layer: one pixel per output pixel plus the sub-kernel's
+ * reach, 4·in channels. */
+static s2fi_shape polyphase_shape(const s2fi_conv2d *conv, const conv_geometry *g)
+{
+    const int reach = conv->config.kernel_h / 2 - 1;
+    return (s2fi_shape){g->out.height + reach, g->out.width + reach, 4 * conv->config.in_channels};
+}
+
+static size_t polyphase_floats(const s2fi_conv2d *conv, const conv_geometry *g)
+{
+    return conv->polyphase ? s2fi_shape_count(polyphase_shape(conv, g)) : 0;
+}
+
+/* Space-to-depth with the layer's padding: dst[j][i][(by·2 + bx)·C + c] =
+ * in[2j + by − pad_top][2i + bx − pad_left][c], zero outside the image. */
+static void polyphase_split(const float *in, s2fi_shape in_shape, int pad_top, int pad_left,
+                            s2fi_shape dst_shape, float *dst)
+{
+    const size_t channels = (size_t)in_shape.channels;
+    for (int j = 0; j < dst_shape.height; ++j)
+        for (int i = 0; i < dst_shape.width; ++i)
+            for (int phase = 0; phase < 4; ++phase) {
+                const int y = 2 * j + phase / 2 - pad_top, x = 2 * i + phase % 2 - pad_left;
+                float *d = dst + (((size_t)j * (size_t)dst_shape.width + (size_t)i) * 4 + (size_t)phase) * channels;
+                if (y < 0 || y >= in_shape.height || x < 0 || x >= in_shape.width)
+                    memset(d, 0, channels * sizeof(float));
+                else
+                    memcpy(d, in + ((size_t)y * (size_t)in_shape.width + (size_t)x) * channels,
+                           channels * sizeof(float));
+            }
+}
+
 size_t s2fi_conv2d_workspace_floats(const s2fi_conv2d *conv, s2fi_shape in, size_t budget_floats)
 {
     conv_geometry g;
     if (!geometry(conv, in, &g) || is_pointwise(&conv->config, &g))
         return 0;
     if (conv->use_winograd)
-        return s2fi_winograd_workspace_floats(&conv->winograd, g.out, budget_floats);
+        return polyphase_floats(conv, &g) +
+               s2fi_winograd_workspace_floats(&conv->winograd, g.out, budget_floats);
     return rows_per_block(&g, budget_floats) * (size_t)g.out.width * g.depth;
 }
 
@@ -194,6 +270,14 @@ void s2fi_conv2d_forward(const s2fi_conv2d *conv, const float *in, s2fi_shape in
     const int oc_count = conv->config.out_channels;
     const size_t out_row_pixels = (size_t)g.out.width;
 
+    if (conv->use_winograd && conv->polyphase) {
+        const s2fi_shape split_shape = polyphase_shape(conv, &g);
+        const size_t split_floats = s2fi_shape_count(split_shape);
+        polyphase_split(in, in_shape, g.pad_h.before, g.pad_w.before, split_shape, workspace);
+        s2fi_winograd_forward(&conv->winograd, workspace, split_shape, 0, 0, out, g.out, &epilogue,
+                              workspace + split_floats, workspace_floats - split_floats);
+        return;
+    }
     if (conv->use_winograd) {
         s2fi_winograd_forward(&conv->winograd, in, in_shape, g.pad_h.before, g.pad_w.before, out,
                               g.out, &epilogue, workspace, workspace_floats);

@@ -7,7 +7,10 @@
  * while it is hot. A 1×1, stride-1, unpadded convolution needs no copy at all.
  *
  * Stride-1 square kernels with a Winograd transform (4×4: nn/winograd.h) and enough channels
- * for the transforms to pay off run as Winograd instead, chosen once at init. */
+ * for the transforms to pay off run as Winograd instead, chosen once at init. Stride-2 layers
+ * with an even square kernel (4×4) are first split into their polyphase components: the input's
+ * four 2×2-subsampled grids stacked as channels, convolved at stride 1 with the kernel's four
+ * 2×2 sub-kernels — the same sums — so they too run as Winograd (F(4×4, 2×2)). */
 #ifndef S2F_NN_CONV2D_H
 #define S2F_NN_CONV2D_H
 
@@ -38,6 +41,7 @@ typedef struct s2fi_conv2d {
     float *packed_weights;
     float *bias;           /* [out_channels], owned, zeros when the layer has none */
     bool use_winograd;
+    bool polyphase;         /* stride 2 run as stride 1 on the space-to-depth input */
     s2fi_winograd winograd; /* valid when use_winograd */
 } s2fi_conv2d;
 
