@@ -110,7 +110,9 @@ static void batch_matches_pytorch_and_single_clips(void **state)
     for (size_t i = 0; i < f->batch; ++i) {
         assert_int_equal(s2f_voice_encoder_encode(f->encoder, clip(f, i), f->frames, f->bins,
                                                   f->channels, single, f->feature_dim), S2F_OK);
-        assert_true(relative_error(batch + i * f->feature_dim, single, f->feature_dim) <= 1e-6);
+        /* The batch runs the FC layers as one sgemm, a single clip as sgemv: the same sums in
+         * another order, a few float32 ulps apart (up to 2e-6 seen on random live models). */
+        assert_true(relative_error(batch + i * f->feature_dim, single, f->feature_dim) <= 1e-5);
     }
     free(batch);
     free(single);
@@ -230,10 +232,21 @@ static void bad_input_gets_named_errors(void **state)
                                               f->feature_dim), S2F_ERR_NON_FINITE);
     assert_non_null(strstr(s2f_voice_encoder_last_error(e), "infinite"));
     for (size_t i = 0; i < n; ++i)
-        spec[i] = (i % 2 ? 1 : -1) * 3.0e38f; /* finite, but the convolutions overflow */
-    assert_int_equal(s2f_voice_encoder_encode(e, spec, f->frames, f->bins, f->channels, feature,
-                                              f->feature_dim), S2F_ERR_NON_FINITE);
-    assert_non_null(strstr(s2f_voice_encoder_last_error(e), "overflowed"));
+        spec[i] = (i % 2 ? 1 : -1) * 3.0e38f; /* finite, but the first convolution overflows */
+    /* Whether the overflow reaches the output depends on the weights: where every first-layer
+     * channel overflows to -inf, the ReLU turns it into 0 and the network's true output (as
+     * PyTorch computes it) is finite; about 1 random live-oracle model in 15 does that. The
+     * contract is that a non-finite feature is never handed out. */
+    s2f_status huge = s2f_voice_encoder_encode(e, spec, f->frames, f->bins, f->channels, feature,
+                                               f->feature_dim);
+    if (huge == S2F_OK) {
+        for (size_t i = 0; i < f->feature_dim; ++i)
+            assert_true(isfinite(feature[i]));
+        printf("input near FLT_MAX: the ReLUs absorbed the overflow, finite feature\n");
+    } else {
+        assert_int_equal(huge, S2F_ERR_NON_FINITE);
+        assert_non_null(strstr(s2f_voice_encoder_last_error(e), "overflowed"));
+    }
 
     /* The encoder still works after every rejected call, at the shortest accepted length too. */
     memcpy(spec, clip(f, 0), n * sizeof(float));
