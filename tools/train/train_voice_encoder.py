@@ -19,8 +19,8 @@ Optimiser as the paper: Adam (beta1 0.5, eps 1e-4), lr 1e-3 decayed by 0.95 ever
 run far fewer steps, so the decay is per epoch instead). Batch 8 (paper). Augmentation: random
 crops of --crop frames (the time mean makes the encoder length-independent) and random gain
 (a gain g scales the compressed spectrogram by g^0.3).
-Split: by YouTube video id (tools/train/common.py), training side only; the checkpoint of the
-epoch with the best validation loss is kept.
+Split: by YouTube video id (tools/train/common.py), training side only; a checkpoint is written
+after every epoch and the last one is what ships (no selection on validation scores).
 
     /usr/bin/python3 tools/train/train_voice_encoder.py --decoder build-train/face_decoder.pt
 """
@@ -41,7 +41,8 @@ from common import cache_path, split  # noqa: E402
 from reference.voice_encoder import VoiceEncoder, VoiceEncoderConfig  # noqa: E402
 from reference.face_decoder import FaceDecoder  # noqa: E402
 
-CONFIG = VoiceEncoderConfig(conv_channels=[8, 8, 16, 16, 16, 32, 32, 64, 64], fc_dims=[256, 128])
+DEFAULT_WIDTHS = "8,8,16,16,16,32,32,64,64"
+DEFAULT_FC = "256,128"
 
 
 def paper_loss(f_dec, predicted, target, mu, weight):
@@ -94,7 +95,11 @@ def main():
     parser.add_argument("--distill-weight", type=float, default=20.0)
     parser.add_argument("--lr-decay", type=float, default=0.95, help="per epoch")
     parser.add_argument("--resume", default=None, help="continue from this checkpoint's weights")
+    parser.add_argument("--widths", default=DEFAULT_WIDTHS, help="channels of the 9 convolutions")
+    parser.add_argument("--fc", default=DEFAULT_FC, help="FC widths; the last is the descriptor size")
     args = parser.parse_args()
+    config = VoiceEncoderConfig(conv_channels=[int(w) for w in args.widths.split(",")],
+                                fc_dims=[int(w) for w in args.fc.split(",")])
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
 
@@ -116,11 +121,11 @@ def main():
         return F.relu(f_dec_layer(v))
 
     mu = targets[train_rows].mean(dim=0)
-    model = VoiceEncoder(CONFIG)
+    model = VoiceEncoder(config)
     # Start at the trivial predictor "the average training face" (cosine 0.92 to a validation
     # face already) and learn the speaker-specific residual: the last FC's bias is the mean
     # descriptor and its weights start small.
-    last_fc = getattr(model, f"fc{len(CONFIG.fc_dims)}")
+    last_fc = getattr(model, f"fc{len(config.fc_dims)}")
     with torch.no_grad():
         last_fc.bias.copy_(mu)
         last_fc.weight.mul_(0.1)
@@ -168,10 +173,10 @@ def main():
                                          args.cosine_weight).item()
             cosine = F.cosine_similarity(predicted, targets[validation_rows]).mean().item()
             r10 = recall_at_10(predicted, targets[validation_rows], mu)
+            gender = (head(predicted).argmax(dim=1) == head(targets[validation_rows]).argmax(dim=1)).float().mean().item()
         # The last epoch is what ships: choosing an epoch by validation scores would make the
         # validation numbers of docs/model-card.md optimistic.
-            gender = (head(predicted).argmax(dim=1) == head(targets[validation_rows]).argmax(dim=1)).float().mean().item()
-        torch.save({"config": CONFIG, "state_dict": model.state_dict(), "epoch": epoch + 1,
+        torch.save({"config": config, "state_dict": model.state_dict(), "epoch": epoch + 1,
                     "mu": mu}, args.out)
         print(f"epoch {epoch + 1}/{args.epochs}: train {total / len(train_rows):.3f}, validation "
               f"{validation_loss:.3f}, mean cosine {cosine:.3f}, R@10 {r10:.3f} (chance "
