@@ -1,6 +1,7 @@
 #include "image/spline_fit.h"
 
 #include "core/alloc.h"
+#include "core/target_clones.h"
 #include "image/linear_solve.h"
 #include "image/polyharmonic.h"
 
@@ -154,15 +155,6 @@ s2f_status s2fi_spline_fit(const double *centres_xy, const double *values_xy, si
  * load time (ifunc): 2.9× faster for the default order 2. (An optimize("no-math-errno")
  * attribute, which would let sqrt vectorise for orders 1 and 3, is deliberately not used: it
  * stops the φ helpers from inlining and makes order 2 five times slower.) */
-/* Not under ThreadSanitizer: the ifunc resolver runs during relocation, before the TSan runtime
- * is initialised, and its instrumented body crashes the process at load (SIGSEGV). */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
-    !defined(__SANITIZE_THREAD__)
-#  define S2FI_EVAL_ROW_ATTRIBUTES \
-    __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#  define S2FI_EVAL_ROW_ATTRIBUTES
-#endif
 
 /* One loop per order so that φ inlines into a straight-line body the compiler vectorises. */
 #define ACCUMULATE_CENTRE(phi)                                                     \
@@ -173,9 +165,8 @@ s2f_status s2fi_spline_fit(const double *centres_xy, const double *values_xy, si
         value_y[x] += wy * p;                                                      \
     }
 
-/* Static, so that the ifunc and its resolver stay local symbols: GCC exports a non-static
- * target_clones function from a shared library whatever its visibility. */
-S2FI_EVAL_ROW_ATTRIBUTES
+/* Static, so that the ifunc and its resolver stay local symbols (core/target_clones.h). */
+S2FI_TARGET_CLONES("arch=x86-64-v3", "default")
 static void eval_row(const s2fi_spline *spline, double y, size_t width,
                      double *restrict normalised_x, double *restrict value_x,
                      double *restrict value_y)

@@ -1,6 +1,7 @@
 #include "nn/winograd.h"
 
 #include "core/alloc.h"
+#include "core/target_clones.h"
 
 #include <cblas.h>
 #include <string.h>
@@ -198,13 +199,8 @@ size_t s2fi_winograd_workspace_floats(const s2fi_winograd *w, s2fi_shape out, si
 }
 
 /* The transforms are channel loops the compiler vectorises; the library's baseline is SSE2, so
- * GCC builds AVX2 and AVX-512 clones too and picks one at load time (clang builds the baseline:
- * the fuzzing and sanitizer builds, where speed does not matter). */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#  define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2,fma", "default")))
-#else
-#  define VECTOR_CLONES
-#endif
+ * GCC builds AVX2 and AVX-512 clones too and picks one at load time (core/target_clones.h). */
+#define VECTOR_CLONES S2FI_TARGET_CLONES("avx512f", "avx2,fma", "default")
 
 /* dst[c] = Σ_k coef[k·stride] · src_k[c] over the nonzero coefficients (the transforms are
  * sparse: about half of Bᵀ's entries are 0). */
