@@ -7,12 +7,14 @@
  *   CHANNELS, STRIDES, POOLS: comma-separated per layer (POOLS = time max-pool factor after the
  *   layer, 1 = none), as in tools/reference/voice_encoder.py's config.
  * Prints one JSON line with each layer's input/output shape and median time; bench_all.py turns
- * them into GFLOP/s against the measured sgemm peak. */
+ * them into GFLOP/s against the measured sgemm peak. The layers' own threads (transforms) follow
+ * OpenBLAS's thread count, as the voice encoder's default does. */
 #include "bench_common.h"
 #include "core/alloc.h"
 #include "nn/conv2d.h"
 #include "nn/pool.h"
 
+#include <cblas.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +36,7 @@ typedef struct job {
     const float *in;
     float *out, *workspace;
     size_t workspace_floats;
+    size_t threads;
 } job;
 
 static int parse_list(const char *text, int *values)
@@ -64,7 +67,8 @@ static int forward(void *context)
     job *j = context;
     const layer *l = j->layer;
     s2fi_epilogue post = {.relu = l->scale != NULL, .scale = l->scale, .shift = l->shift};
-    s2fi_conv2d_forward(&l->conv, j->in, l->in, j->out, &post, j->workspace, j->workspace_floats);
+    s2fi_conv2d_forward(&l->conv, j->in, l->in, j->out, &post, j->workspace, j->workspace_floats,
+                        j->threads);
     return 0;
 }
 
@@ -120,13 +124,14 @@ int main(int argc, char **argv)
                         "CHANNELS STRIDES POOLS\n", argv[0]);
         return 2;
     }
+    const size_t threads = (size_t)(openblas_get_num_threads() > 1 ? openblas_get_num_threads() : 1);
     long rss_anon_before = bench_status_kb("RssAnon:");
     double total = 0.0;
     printf("{\"layers\": [");
     for (int i = 0; i < count; ++i) {
         const layer *l = &layers[i];
-        job j = {.layer = l};
-        j.workspace_floats = s2fi_conv2d_workspace_floats(&l->conv, l->in, WORKSPACE_BUDGET_FLOATS);
+        job j = {.layer = l, .threads = threads};
+        j.workspace_floats = s2fi_conv2d_workspace_floats(&l->conv, l->in, WORKSPACE_BUDGET_FLOATS, threads);
         j.in = random_floats(s2fi_shape_count(l->in), &rng, -1.0f, 1.0f);
         j.out = s2fi_aligned_alloc(s2fi_shape_count(l->out) * sizeof(float));
         j.workspace = s2fi_aligned_alloc((j.workspace_floats + 1) * sizeof(float));

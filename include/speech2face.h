@@ -431,6 +431,18 @@ S2F_API s2f_status s2f_voice_encoder_shape(const s2f_voice_encoder *encoder, siz
                                            size_t *input_bins, size_t *input_channels,
                                            size_t *min_frames);
 
+/** How many threads one encode call uses. 0 (the default) follows OpenBLAS: as many as
+ *  openblas_get_num_threads() reports (OPENBLAS_NUM_THREADS, else the cores), so one setting
+ *  governs both; n ≥ 1 uses exactly n (1: the calling thread only). The GEMMs always run on
+ *  OpenBLAS's own threads, which the library never configures; these threads run the rest (the
+ *  Winograd transforms, the BatchNorm/ReLU epilogue, the pooling), started per layer block and
+ *  joined before the call returns. Features agree across thread counts up to float rounding
+ *  (≈ 2e-6 relative on the paper model, as between OpenBLAS thread counts). Use 1 when
+ *  many encoders run in parallel threads (with OPENBLAS_NUM_THREADS=1).
+ *  Thread-safety: one thread at a time per encoder. Errors: S2F_ERR_INVALID_ARGUMENT (NULL
+ *  encoder, threads > 1024). */
+S2F_API s2f_status s2f_voice_encoder_set_threads(s2f_voice_encoder *encoder, size_t threads);
+
 /** Encodes one spectrogram laid out frames × bins × channels (as s2f_spectrogram produces) into
  *  `feature` (feature_dim floats). Any number of frames ≥ min_frames: the time mean makes the
  *  feature length-independent. The first call for a new clip length sizes the workspace (for the

@@ -6,7 +6,7 @@
 #include "core/alloc.h"
 #include "index/kernels.h"
 #include "index/topk.h"
-#include "index/workers.h"
+#include "core/workers.h"
 
 #include <cblas.h>
 #include <math.h>

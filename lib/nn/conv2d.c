@@ -1,6 +1,7 @@
 #include "nn/conv2d.h"
 
 #include "core/alloc.h"
+#include "core/workers.h"
 
 #include <cblas.h>
 #include <stdlib.h>
@@ -194,32 +195,43 @@ static size_t polyphase_floats(const s2fi_conv2d *conv, const conv_geometry *g)
 }
 
 /* Space-to-depth with the layer's padding: dst[j][i][(by·2 + bx)·C + c] =
- * in[2j + by − pad_top][2i + bx − pad_left][c], zero outside the image. */
-static void polyphase_split(const float *in, s2fi_shape in_shape, int pad_top, int pad_left,
-                            s2fi_shape dst_shape, float *dst)
+ * in[2j + by − pad_top][2i + bx − pad_left][c], zero outside the image. Rows j are split among
+ * workers. */
+typedef struct polyphase_job {
+    const float *in;
+    s2fi_shape in_shape, dst_shape;
+    int pad_top, pad_left;
+    float *dst;
+} polyphase_job;
+
+static void polyphase_split_rows(void *context, size_t worker, size_t workers)
 {
-    const size_t channels = (size_t)in_shape.channels;
-    for (int j = 0; j < dst_shape.height; ++j)
-        for (int i = 0; i < dst_shape.width; ++i)
+    const polyphase_job *p = context;
+    const size_t channels = (size_t)p->in_shape.channels;
+    size_t begin, end;
+    s2fi_worker_range((size_t)p->dst_shape.height, worker, workers, &begin, &end);
+    for (int j = (int)begin; j < (int)end; ++j)
+        for (int i = 0; i < p->dst_shape.width; ++i)
             for (int phase = 0; phase < 4; ++phase) {
-                const int y = 2 * j + phase / 2 - pad_top, x = 2 * i + phase % 2 - pad_left;
-                float *d = dst + (((size_t)j * (size_t)dst_shape.width + (size_t)i) * 4 + (size_t)phase) * channels;
-                if (y < 0 || y >= in_shape.height || x < 0 || x >= in_shape.width)
+                const int y = 2 * j + phase / 2 - p->pad_top, x = 2 * i + phase % 2 - p->pad_left;
+                float *d = p->dst + (((size_t)j * (size_t)p->dst_shape.width + (size_t)i) * 4 + (size_t)phase) * channels;
+                if (y < 0 || y >= p->in_shape.height || x < 0 || x >= p->in_shape.width)
                     memset(d, 0, channels * sizeof(float));
                 else
-                    memcpy(d, in + ((size_t)y * (size_t)in_shape.width + (size_t)x) * channels,
+                    memcpy(d, p->in + ((size_t)y * (size_t)p->in_shape.width + (size_t)x) * channels,
                            channels * sizeof(float));
             }
 }
 
-size_t s2fi_conv2d_workspace_floats(const s2fi_conv2d *conv, s2fi_shape in, size_t budget_floats)
+size_t s2fi_conv2d_workspace_floats(const s2fi_conv2d *conv, s2fi_shape in, size_t budget_floats,
+                                    size_t threads)
 {
     conv_geometry g;
     if (!geometry(conv, in, &g) || is_pointwise(&conv->config, &g))
         return 0;
     if (conv->use_winograd)
         return polyphase_floats(conv, &g) +
-               s2fi_winograd_workspace_floats(&conv->winograd, g.out, budget_floats);
+               s2fi_winograd_workspace_floats(&conv->winograd, g.out, budget_floats, threads);
     return rows_per_block(&g, budget_floats) * (size_t)g.out.width * g.depth;
 }
 
@@ -260,7 +272,8 @@ static void im2col_rows(const s2fi_conv2d_config *c, const conv_geometry *g, con
 }
 
 void s2fi_conv2d_forward(const s2fi_conv2d *conv, const float *in, s2fi_shape in_shape, float *out,
-                         const s2fi_epilogue *post, float *workspace, size_t workspace_floats)
+                         const s2fi_epilogue *post, float *workspace, size_t workspace_floats,
+                         size_t threads)
 {
     conv_geometry g;
     if (!geometry(conv, in_shape, &g))
@@ -271,16 +284,20 @@ void s2fi_conv2d_forward(const s2fi_conv2d *conv, const float *in, s2fi_shape in
     const size_t out_row_pixels = (size_t)g.out.width;
 
     if (conv->use_winograd && conv->polyphase) {
-        const s2fi_shape split_shape = polyphase_shape(conv, &g);
-        const size_t split_floats = s2fi_shape_count(split_shape);
-        polyphase_split(in, in_shape, g.pad_h.before, g.pad_w.before, split_shape, workspace);
-        s2fi_winograd_forward(&conv->winograd, workspace, split_shape, 0, 0, out, g.out, &epilogue,
-                              workspace + split_floats, workspace_floats - split_floats);
+        polyphase_job split = {.in = in, .in_shape = in_shape, .dst_shape = polyphase_shape(conv, &g),
+                               .pad_top = g.pad_h.before, .pad_left = g.pad_w.before,
+                               .dst = workspace};
+        const size_t split_floats = s2fi_shape_count(split.dst_shape);
+        const size_t rows = (size_t)split.dst_shape.height;
+        s2fi_run_workers(threads < rows ? threads : rows, polyphase_split_rows, &split);
+        s2fi_winograd_forward(&conv->winograd, workspace, split.dst_shape, 0, 0, out, g.out,
+                              &epilogue, workspace + split_floats, workspace_floats - split_floats,
+                              threads);
         return;
     }
     if (conv->use_winograd) {
         s2fi_winograd_forward(&conv->winograd, in, in_shape, g.pad_h.before, g.pad_w.before, out,
-                              g.out, &epilogue, workspace, workspace_floats);
+                              g.out, &epilogue, workspace, workspace_floats, threads);
         return;
     }
     if (is_pointwise(&conv->config, &g)) {

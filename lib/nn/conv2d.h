@@ -60,14 +60,20 @@ void s2fi_conv2d_fold_affine(s2fi_conv2d *conv, const float *scale, const float 
 int s2fi_conv2d_output_shape(const s2fi_conv2d *conv, s2fi_shape in, s2fi_shape *out);
 
 /** Workspace (floats) that s2fi_conv2d_forward needs for this input shape when blocks are sized
- *  to stay within `budget_floats` (a block is never less than one output row). */
-size_t s2fi_conv2d_workspace_floats(const s2fi_conv2d *conv, s2fi_shape in, size_t budget_floats);
+ *  to stay within `budget_floats` (a block is never less than one output row; a Winograd block
+ *  never less than 128 tiles), run on `threads` threads. */
+size_t s2fi_conv2d_workspace_floats(const s2fi_conv2d *conv, s2fi_shape in, size_t budget_floats,
+                                    size_t threads);
 
 /** out = epilogue(conv(in) + bias). `post` supplies relu/scale/shift (its bias is ignored: the
  *  layer's own bias is used); NULL means bias only. `workspace` must hold at least
- *  s2fi_conv2d_workspace_floats(conv, in_shape, workspace_floats) floats — the function sizes its
- *  row blocks to `workspace_floats`. `in` and `out` must not overlap. */
+ *  s2fi_conv2d_workspace_floats(conv, in_shape, workspace_floats, threads) floats — the function
+ *  sizes its blocks to `workspace_floats`. `in` and `out` must not overlap. `threads` (≥ 1)
+ *  threads run the Winograd path's transforms and polyphase split (core/workers.h: started per
+ *  call); every GEMM uses OpenBLAS's own threads. Results agree across `threads` up to the
+ *  GEMM rounding of a different block size. */
 void s2fi_conv2d_forward(const s2fi_conv2d *conv, const float *in, s2fi_shape in_shape, float *out,
-                         const s2fi_epilogue *post, float *workspace, size_t workspace_floats);
+                         const s2fi_epilogue *post, float *workspace, size_t workspace_floats,
+                         size_t threads);
 
 #endif

@@ -1,5 +1,6 @@
 #include "nn/pool.h"
 
+#include "core/workers.h"
 #include "nn/padding.h"
 
 int s2fi_maxpool2d_output_shape(s2fi_shape in, int kernel_h, int kernel_w, int stride_h,
@@ -12,21 +13,27 @@ int s2fi_maxpool2d_output_shape(s2fi_shape in, int kernel_h, int kernel_w, int s
     return out->height > 0 && out->width > 0 && in.channels > 0;
 }
 
-void s2fi_maxpool2d(const float *in, s2fi_shape in_shape, int kernel_h, int kernel_w,
-                    int stride_h, int stride_w, float *out)
+typedef struct pool_job {
+    const float *in;
+    s2fi_shape in_shape, out_shape;
+    int kernel_h, kernel_w, stride_h, stride_w;
+    float *out;
+} pool_job;
+
+static void maxpool_rows(void *context, size_t worker, size_t workers)
 {
-    s2fi_shape out_shape;
-    if (!s2fi_maxpool2d_output_shape(in_shape, kernel_h, kernel_w, stride_h, stride_w, &out_shape))
-        return;
-    const size_t channels = (size_t)in_shape.channels;
-    for (int oy = 0; oy < out_shape.height; ++oy)
-        for (int ox = 0; ox < out_shape.width; ++ox) {
-            float *dst = out + ((size_t)oy * (size_t)out_shape.width + (size_t)ox) * channels;
-            for (int ky = 0; ky < kernel_h; ++ky)
-                for (int kx = 0; kx < kernel_w; ++kx) {
-                    const size_t iy = (size_t)(oy * stride_h + ky);
-                    const size_t ix = (size_t)(ox * stride_w + kx);
-                    const float *src = in + (iy * (size_t)in_shape.width + ix) * channels;
+    const pool_job *p = context;
+    const size_t channels = (size_t)p->in_shape.channels;
+    size_t begin, end;
+    s2fi_worker_range((size_t)p->out_shape.height, worker, workers, &begin, &end);
+    for (int oy = (int)begin; oy < (int)end; ++oy)
+        for (int ox = 0; ox < p->out_shape.width; ++ox) {
+            float *dst = p->out + ((size_t)oy * (size_t)p->out_shape.width + (size_t)ox) * channels;
+            for (int ky = 0; ky < p->kernel_h; ++ky)
+                for (int kx = 0; kx < p->kernel_w; ++kx) {
+                    const size_t iy = (size_t)(oy * p->stride_h + ky);
+                    const size_t ix = (size_t)(ox * p->stride_w + kx);
+                    const float *src = p->in + (iy * (size_t)p->in_shape.width + ix) * channels;
                     if (ky == 0 && kx == 0) {
                         for (size_t c = 0; c < channels; ++c)
                             dst[c] = src[c];
@@ -37,4 +44,22 @@ void s2fi_maxpool2d(const float *in, s2fi_shape in_shape, int kernel_h, int kern
                             dst[c] = src[c];
                 }
         }
+}
+
+/* Below this many output values a second thread costs more than it saves. */
+#define MIN_VALUES_PER_WORKER ((size_t)1 << 16)
+
+void s2fi_maxpool2d(const float *in, s2fi_shape in_shape, int kernel_h, int kernel_w,
+                    int stride_h, int stride_w, float *out, size_t threads)
+{
+    pool_job job = {.in = in, .in_shape = in_shape, .kernel_h = kernel_h, .kernel_w = kernel_w,
+                    .stride_h = stride_h, .stride_w = stride_w, .out = out};
+    if (!s2fi_maxpool2d_output_shape(in_shape, kernel_h, kernel_w, stride_h, stride_w, &job.out_shape))
+        return;
+    size_t workers = s2fi_shape_count(job.out_shape) / MIN_VALUES_PER_WORKER;
+    if (workers > threads)
+        workers = threads;
+    if (workers > (size_t)job.out_shape.height)
+        workers = (size_t)job.out_shape.height;
+    s2fi_run_workers(workers, maxpool_rows, &job);
 }

@@ -7,8 +7,9 @@
 /** Output shape; returns 0 if the window does not fit the input. */
 int s2fi_maxpool2d_output_shape(s2fi_shape in, int kernel_h, int kernel_w, int stride_h,
                                 int stride_w, s2fi_shape *out);
-/** out[oy][ox][c] = max over the window. `in` and `out` must not overlap. */
+/** out[oy][ox][c] = max over the window (NaN propagates, as in PyTorch). `in` and `out` must
+ *  not overlap. Output rows are split among `threads` threads (1: the calling thread only). */
 void s2fi_maxpool2d(const float *in, s2fi_shape in_shape, int kernel_h, int kernel_w,
-                    int stride_h, int stride_w, float *out);
+                    int stride_h, int stride_w, float *out, size_t threads);
 
 #endif

@@ -41,14 +41,20 @@ void s2fi_winograd_release(s2fi_winograd *w);
 /** Scales output channel oc of the transformed kernels by scale[oc] (BatchNorm folding). */
 void s2fi_winograd_scale_outputs(s2fi_winograd *w, const float *scale);
 
-/** Workspace (floats) for one block of tiles when blocks are sized to `budget_floats`. */
-size_t s2fi_winograd_workspace_floats(const s2fi_winograd *w, s2fi_shape out, size_t budget_floats);
+/** Workspace (floats) for one block of tiles when blocks are sized to `budget_floats` (but at
+ *  least 128 tiles, so it may exceed the budget), with per-thread scratch for `threads`. */
+size_t s2fi_winograd_workspace_floats(const s2fi_winograd *w, s2fi_shape out, size_t budget_floats,
+                                      size_t threads);
 
 /** out = epilogue(conv(in)) with `pad_h/pad_w.before` zeros before the first row/column (any
  *  amount after); `out_shape` is the convolution's output shape (stride 1). `post->bias` is the
- *  layer bias. `workspace` holds s2fi_winograd_workspace_floats(w, out_shape, workspace_floats). */
+ *  layer bias. `workspace` holds s2fi_winograd_workspace_floats(w, out_shape, workspace_floats,
+ *  threads). The tile transforms of each block run on `threads` threads (1: the calling thread
+ *  only); the GEMMs use OpenBLAS's own threads. Each tile is computed the same way on any
+ *  thread; the per-thread scratch can change the block size, hence OpenBLAS's rounding. */
 void s2fi_winograd_forward(const s2fi_winograd *w, const float *in, s2fi_shape in_shape,
                            int pad_top, int pad_left, float *out, s2fi_shape out_shape,
-                           const s2fi_epilogue *post, float *workspace, size_t workspace_floats);
+                           const s2fi_epilogue *post, float *workspace, size_t workspace_floats,
+                           size_t threads);
 
 #endif

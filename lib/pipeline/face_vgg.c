@@ -86,7 +86,7 @@ s2f_status s2fi_face_vgg_build(s2fi_face_vgg *net, const s2f_model *model,
             };
             if ((status = s2fi_conv2d_init(&net->convs[i], &config, weight, bias, slot)))
                 return status;
-            size_t ws = s2fi_conv2d_workspace_floats(&net->convs[i], shape, IM2COL_BUDGET_FLOATS);
+            size_t ws = s2fi_conv2d_workspace_floats(&net->convs[i], shape, IM2COL_BUDGET_FLOATS, 1);
             if (ws > *im2col_floats)
                 *im2col_floats = ws;
             s2fi_conv2d_output_shape(&net->convs[i], shape, &net->shapes[i]);
@@ -134,11 +134,11 @@ void s2fi_face_vgg_forward(const s2fi_face_vgg *net, const float *input, int inp
     for (int i = 0; i < net->layer_count; ++i) {
         float *out = ws->buffers[target];
         if (net->layers[i] < 0) {
-            s2fi_maxpool2d(x, shape, 2, 2, 2, 2, out);
+            s2fi_maxpool2d(x, shape, 2, 2, 2, 2, out, 1);
             snprintf(name, sizeof name, "pool%d", i);
         } else {
             s2fi_conv2d_forward(&net->convs[i], x, shape, out, &relu, ws->im2col,
-                                ws->im2col_floats);
+                                ws->im2col_floats, 1);
             snprintf(name, sizeof name, "conv%d", i);
         }
         shape = net->shapes[i];

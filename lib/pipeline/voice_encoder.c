@@ -9,6 +9,7 @@
 #include "pipeline/voice_encoder_config.h"
 #include "pipeline/voice_encoder_internal.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,9 @@
 /* Longest clip accepted (about 46 hours at 100 frames/s): keeps every size computation far from
  * overflow, and anything longer is a caller's bug. */
 #define MAX_FRAMES ((size_t)1 << 24)
+
+/* s2f_voice_encoder_set_threads' upper bound: anything more is a caller's bug. */
+#define MAX_THREADS 1024
 
 /* One step of the forward pass over the conv stack, planned for a given input length. */
 typedef struct stage {
@@ -41,9 +45,12 @@ struct s2f_voice_encoder {
     int out_bins;                          /* frequency bins left after the conv stack */
     int last_channels;
     size_t min_frames;
+    size_t threads_setting;                /* 0: follow OpenBLAS (s2f_voice_encoder_set_threads) */
 
-    /* Plan and buffers for `planned_frames` input frames; rebuilt when the length changes. */
+    /* Plan and buffers for `planned_frames` input frames on `threads` threads; rebuilt when
+     * either changes. */
     size_t planned_frames;
+    size_t threads;
     stage stages[S2FI_VOICE_MAX_CONVS];
     float *buffers[2];
     size_t buffer_floats[2];
@@ -65,8 +72,8 @@ static void emit(const s2f_voice_encoder *e, const char *name, const float *data
 
 /* Builds the plan for `frames` input frames; returns 0 if the clip is too short for the stack.
  * Reports the floats each ping-pong buffer and the im2col workspace need. */
-static int plan(const s2f_voice_encoder *e, size_t frames, stage *stages, size_t need[2],
-                size_t *im2col_need)
+static int plan(const s2f_voice_encoder *e, size_t frames, size_t threads, stage *stages,
+                size_t need[2], size_t *im2col_need)
 {
     if (frames > MAX_FRAMES)
         return 0;
@@ -77,7 +84,7 @@ static int plan(const s2f_voice_encoder *e, size_t frames, stage *stages, size_t
     for (int i = 0; i < e->config.conv_count; ++i) {
         stage *s = &stages[i];
         s->conv = i;
-        size_t ws = s2fi_conv2d_workspace_floats(&e->convs[i], shape, IM2COL_BUDGET_FLOATS);
+        size_t ws = s2fi_conv2d_workspace_floats(&e->convs[i], shape, IM2COL_BUDGET_FLOATS, threads);
         if (!s2fi_conv2d_output_shape(&e->convs[i], shape, &s->conv_out))
             return 0;
         if (ws > *im2col_need)
@@ -104,6 +111,15 @@ static int plan(const s2f_voice_encoder *e, size_t frames, stage *stages, size_t
     return 1;
 }
 
+/* The thread count an encode call uses now: OpenBLAS's unless the caller chose one. */
+static size_t resolve_threads(const s2f_voice_encoder *e)
+{
+    if (e->threads_setting > 0)
+        return e->threads_setting;
+    const int blas_threads = openblas_get_num_threads();
+    return blas_threads < 1 ? 1 : blas_threads > MAX_THREADS ? MAX_THREADS : (size_t)blas_threads;
+}
+
 static s2f_status prepare(s2f_voice_encoder *e, size_t frames)
 {
     /* The length check comes before the cache test: a fresh encoder has planned_frames == 0,
@@ -112,13 +128,14 @@ static s2f_status prepare(s2f_voice_encoder *e, size_t frames)
         return s2fi_fail(&e->error, S2F_ERR_SHAPE_MISMATCH,
                          "%zu frames is too short for this voice encoder (needs at least %zu)",
                          frames, e->min_frames);
-    if (frames == e->planned_frames)
+    const size_t threads = resolve_threads(e);
+    if (frames == e->planned_frames && threads == e->threads)
         return S2F_OK;
     stage stages[S2FI_VOICE_MAX_CONVS];
     size_t need[2], im2col_need;
     /* min_frames is the shortest length that plans and longer clips only grow every stage,
      * so this fails only beyond MAX_FRAMES, which encode_batch already refuses. */
-    if (!plan(e, frames, stages, need, &im2col_need))
+    if (!plan(e, frames, threads, stages, need, &im2col_need))
         return s2fi_fail(&e->error, S2F_ERR_SHAPE_MISMATCH,
                          "%zu frames do not fit this voice encoder's layers", frames);
     for (int b = 0; b < 2; ++b) {
@@ -140,6 +157,7 @@ static s2f_status prepare(s2f_voice_encoder *e, size_t frames)
     }
     memcpy(e->stages, stages, sizeof stages);
     e->planned_frames = frames;
+    e->threads = threads;
     return S2F_OK;
 }
 
@@ -183,7 +201,8 @@ static void encode_convs(s2f_voice_encoder *e, const float *input, size_t frames
             post.shift = e->bn_shift[i];
         }
         float *out = e->buffers[target];
-        s2fi_conv2d_forward(&e->convs[i], current, shape, out, &post, e->im2col, e->im2col_floats);
+        s2fi_conv2d_forward(&e->convs[i], current, shape, out, &post, e->im2col, e->im2col_floats,
+                            e->threads);
         snprintf(name, sizeof name, "conv%d", i + 1);
         emit(e, name, out, s->conv_out);
         current = out;
@@ -192,7 +211,7 @@ static void encode_convs(s2f_voice_encoder *e, const float *input, size_t frames
         if (s->pooled) {
             int f = e->config.pool_time[i];
             out = e->buffers[target];
-            s2fi_maxpool2d(current, shape, f, 1, f, 1, out);
+            s2fi_maxpool2d(current, shape, f, 1, f, 1, out, e->threads);
             snprintf(name, sizeof name, "pool%d", i + 1);
             emit(e, name, out, s->pool_out);
             current = out;
@@ -319,7 +338,7 @@ static size_t find_min_frames(const s2f_voice_encoder *e)
     stage stages[S2FI_VOICE_MAX_CONVS];
     size_t need[2], im2col_need;
     for (size_t frames = 1; frames <= 100000; ++frames)
-        if (plan(e, frames, stages, need, &im2col_need))
+        if (plan(e, frames, 1, stages, need, &im2col_need))
             return frames;
     return 0;
 }
@@ -373,6 +392,17 @@ S2F_API s2f_status s2f_voice_encoder_create(const s2f_model *model, s2f_voice_en
 S2F_API const char *s2f_voice_encoder_last_error(const s2f_voice_encoder *encoder)
 {
     return encoder ? s2fi_error_slot_message(&encoder->error) : "encoder is NULL";
+}
+
+S2F_API s2f_status s2f_voice_encoder_set_threads(s2f_voice_encoder *encoder, size_t threads)
+{
+    if (!encoder)
+        return s2fi_fail(NULL, S2F_ERR_INVALID_ARGUMENT, "encoder is NULL");
+    if (threads > MAX_THREADS)
+        return s2fi_fail(&encoder->error, S2F_ERR_INVALID_ARGUMENT,
+                         "%zu threads is more than %d", threads, MAX_THREADS);
+    encoder->threads_setting = threads;
+    return S2F_OK;
 }
 
 S2F_API s2f_status s2f_voice_encoder_shape(const s2f_voice_encoder *encoder, size_t *feature_dim,

@@ -52,14 +52,16 @@ static void run_conv_case(const char *case_dir)
     assert_int_equal(out_shape.width, expected.shape[1]);
     assert_int_equal(out_shape.channels, expected.shape[2]);
 
-    /* One-row blocks, a few rows, and everything at once must all give the same answer. */
+    /* One-row blocks, a few rows, and everything at once must all give the same answer, on one
+     * thread and on two. */
     const size_t budgets[] = {1, 3 * (size_t)out_shape.width * 16 * (size_t)cfg.in_channels, 1u << 26};
-    for (size_t b = 0; b < sizeof budgets / sizeof budgets[0]; ++b) {
-        size_t ws_floats = s2fi_conv2d_workspace_floats(&conv, shape_hwc(&input), budgets[b]);
+    for (size_t run = 0; run < 2 * sizeof budgets / sizeof budgets[0]; ++run) {
+        const size_t b = run / 2, threads = 1 + run % 2;
+        size_t ws_floats = s2fi_conv2d_workspace_floats(&conv, shape_hwc(&input), budgets[b], threads);
         float *workspace = malloc((ws_floats ? ws_floats : 1) * sizeof(float));
         float *out = malloc(expected.count * sizeof(float));
         s2fi_conv2d_forward(&conv, input.data, shape_hwc(&input), out, &post, workspace,
-                            ws_floats ? ws_floats : budgets[b]);
+                            ws_floats ? ws_floats : budgets[b], threads);
         golden_expect_close(case_dir, out, &expected);
         free(out);
         free(workspace);
@@ -80,7 +82,7 @@ static void run_pool_case(const char *case_dir)
                                             (int)c[3], &out_shape));
     assert_int_equal(s2fi_shape_count(out_shape), expected.count);
     float *out = malloc(expected.count * sizeof(float));
-    s2fi_maxpool2d(input.data, shape_hwc(&input), (int)c[0], (int)c[1], (int)c[2], (int)c[3], out);
+    s2fi_maxpool2d(input.data, shape_hwc(&input), (int)c[0], (int)c[1], (int)c[2], (int)c[3], out, 1);
     golden_expect_close(case_dir, out, &expected);
     free(out);
     npy_free(&config);
@@ -206,8 +208,8 @@ static void conv_fold_affine_equals_affine_after(void **state)
     s2fi_conv2d_fold_affine(&folded, scale, shift);
     float ws[H * W * CI * 9], a[H * W * CO], b[H * W * CO];
     s2fi_epilogue post = {.scale = scale, .shift = shift};
-    s2fi_conv2d_forward(&plain, in, (s2fi_shape){H, W, CI}, a, &post, ws, sizeof ws / sizeof *ws);
-    s2fi_conv2d_forward(&folded, in, (s2fi_shape){H, W, CI}, b, NULL, ws, sizeof ws / sizeof *ws);
+    s2fi_conv2d_forward(&plain, in, (s2fi_shape){H, W, CI}, a, &post, ws, sizeof ws / sizeof *ws, 1);
+    s2fi_conv2d_forward(&folded, in, (s2fi_shape){H, W, CI}, b, NULL, ws, sizeof ws / sizeof *ws, 1);
     assert_true(npy_max_abs_diff(a, b, H * W * CO) < 1e-5);
     s2fi_conv2d_release(&plain);
     s2fi_conv2d_release(&folded);
@@ -221,9 +223,9 @@ static float uniform(void)
 /* A layer big enough for several tile blocks and partial edge tiles, with the BatchNorm of the
  * voice encoder folded in: the Winograd path (AUTO picks it for 4×4, ≥ 16 channels; stride 2
  * after the polyphase split) must agree with plain im2col + GEMM. */
-static void check_winograd_against_im2col(int stride)
+static void check_winograd_against_im2col(int stride, size_t threads)
 {
-    enum { H = 23, W = 37, CI = 48, CO = 40 };
+    enum { H = 71, W = 77, CI = 48, CO = 40 };
     static float weight[CO * CI * 16], in[H * W * CI], a[H * W * CO], b[H * W * CO];
     float bias[CO], scale[CO], shift[CO];
     srand(11);
@@ -247,11 +249,11 @@ static void check_winograd_against_im2col(int stride)
     const s2fi_shape in_shape = {H, W, CI};
     const s2fi_epilogue relu = {.relu = true};
     /* Small budget: many blocks of a few tiles each; the blocks must not interfere. */
-    size_t fast_floats = s2fi_conv2d_workspace_floats(&fast, in_shape, 30000);
-    size_t plain_floats = s2fi_conv2d_workspace_floats(&plain, in_shape, 1u << 20);
+    size_t fast_floats = s2fi_conv2d_workspace_floats(&fast, in_shape, 30000, threads);
+    size_t plain_floats = s2fi_conv2d_workspace_floats(&plain, in_shape, 1u << 20, 1);
     float *fast_ws = malloc(fast_floats * sizeof(float)), *plain_ws = malloc(plain_floats * sizeof(float));
-    s2fi_conv2d_forward(&fast, in, in_shape, a, &relu, fast_ws, fast_floats);
-    s2fi_conv2d_forward(&plain, in, in_shape, b, &relu, plain_ws, plain_floats);
+    s2fi_conv2d_forward(&fast, in, in_shape, a, &relu, fast_ws, fast_floats, threads);
+    s2fi_conv2d_forward(&plain, in, in_shape, b, &relu, plain_ws, plain_floats, 1);
     const size_t out_count = (size_t)((H + stride - 1) / stride) * (size_t)((W + stride - 1) / stride) * CO;
     float peak = 0.0f;
     for (size_t i = 0; i < out_count; ++i)
@@ -267,8 +269,12 @@ static void check_winograd_against_im2col(int stride)
 static void winograd_matches_im2col(void **state)
 {
     (void)state;
-    check_winograd_against_im2col(1);
-    check_winograd_against_im2col(2);
+    /* Strides 1 and 2 (polyphase); 2 and 3 threads split the tiles and the polyphase rows
+     * (unevenly for 3). Stride 1 has 18 × 20 tiles: three blocks of at most 128. */
+    for (size_t threads = 1; threads <= 3; ++threads) {
+        check_winograd_against_im2col(1, threads);
+        check_winograd_against_im2col(2, threads);
+    }
 }
 
 int main(int argc, char **argv)

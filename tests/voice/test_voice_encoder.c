@@ -196,6 +196,35 @@ static void one_and_two_blas_threads_agree(void **state)
     free(two);
 }
 
+/* The encoder's own threads (Winograd transforms, pooling) split the same work differently.
+ * Each tile is transformed the same way whatever the split (bit-identical when the GEMM blocks
+ * are equal); the per-thread scratch changes how many tiles fit a block, and OpenBLAS rounds a
+ * GEMM row differently for different M: float rounding, as between OpenBLAS thread counts. */
+static void encoder_threads_agree(void **state)
+{
+    fixture *f = *state;
+    float *one = malloc(f->feature_dim * sizeof(float));
+    float *three = malloc(f->feature_dim * sizeof(float));
+    int before = openblas_get_num_threads();
+    openblas_set_num_threads(1);
+    assert_int_equal(s2f_voice_encoder_set_threads(f->encoder, 1), S2F_OK);
+    assert_int_equal(s2f_voice_encoder_encode(f->encoder, clip(f, 0), f->frames, f->bins,
+                                              f->channels, one, f->feature_dim), S2F_OK);
+    assert_int_equal(s2f_voice_encoder_set_threads(f->encoder, 3), S2F_OK);
+    assert_int_equal(s2f_voice_encoder_encode(f->encoder, clip(f, 0), f->frames, f->bins,
+                                              f->channels, three, f->feature_dim), S2F_OK);
+    double error = relative_error(three, one, f->feature_dim);
+    printf("encoder threads 1 vs 3: max|Δ|/max|ref| = %.3g\n", error);
+    assert_true(error <= 1e-5);
+    assert_int_equal(s2f_voice_encoder_set_threads(NULL, 2), S2F_ERR_INVALID_ARGUMENT);
+    assert_int_equal(s2f_voice_encoder_set_threads(f->encoder, 1025), S2F_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(s2f_voice_encoder_last_error(f->encoder), "threads"));
+    assert_int_equal(s2f_voice_encoder_set_threads(f->encoder, 0), S2F_OK); /* back to OpenBLAS's */
+    openblas_set_num_threads(before);
+    free(one);
+    free(three);
+}
+
 static void bad_input_gets_named_errors(void **state)
 {
     fixture *f = *state;
@@ -278,6 +307,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(batch_matches_pytorch_and_single_clips),
         cmocka_unit_test(every_intermediate_matches_pytorch),
         cmocka_unit_test(one_and_two_blas_threads_agree),
+        cmocka_unit_test(encoder_threads_agree),
         cmocka_unit_test(bad_input_gets_named_errors),
     };
     return cmocka_run_group_tests_name("voice encoder vs PyTorch", tests, setup, teardown);

@@ -94,6 +94,7 @@ PROTOTYPES = {
     "s2f_voice_encoder_free": (None, [P]),
     "s2f_voice_encoder_last_error": (S, [P]),
     "s2f_voice_encoder_shape": (status_t, [P, c_size_p, c_size_p, c_size_p, c_size_p]),
+    "s2f_voice_encoder_set_threads": (status_t, [P, c_size]),
     "s2f_voice_encoder_encode": (status_t, [P, c_float_p, c_size, c_size, c_size, c_float_p,
                                             c_size]),
     "s2f_voice_encoder_encode_batch": (status_t, [P, c_float_p, c_size, c_size, c_size, c_size,

@@ -32,6 +32,10 @@ class VoiceEncoder(Handle):
     def _check(self, status):
         check(status, _lib.text(lib.s2f_voice_encoder_last_error(self._handle)))
 
+    def set_threads(self, threads):
+        """Threads one encode uses: 0 (default) as many as OpenBLAS uses, n ≥ 1 exactly n."""
+        self._check(lib.s2f_voice_encoder_set_threads(self._handle, int(threads)))
+
     def encode(self, spectrogram):
         spec = np.ascontiguousarray(spectrogram, dtype=np.float32)
         if spec.ndim != 3:

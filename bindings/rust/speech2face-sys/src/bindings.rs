@@ -555,6 +555,12 @@ extern "C" {
     ) -> s2f_status;
 }
 extern "C" {
+    pub fn s2f_voice_encoder_set_threads(
+        encoder: *mut s2f_voice_encoder,
+        threads: usize,
+    ) -> s2f_status;
+}
+extern "C" {
     pub fn s2f_voice_encoder_encode(
         encoder: *mut s2f_voice_encoder,
         spectrogram: *const f32,

@@ -35,6 +35,11 @@ impl<'m> VoiceEncoder<'m> {
         self.feature_dim
     }
 
+    /// Threads one encode uses: 0 (the default) as many as OpenBLAS uses, n ≥ 1 exactly n.
+    pub fn set_threads(&mut self, threads: usize) -> Result<()> {
+        self.check(unsafe { sys::s2f_voice_encoder_set_threads(self.ptr.as_ptr(), threads) })
+    }
+
     fn check(&self, status: sys::s2f_status) -> Result<()> {
         check_with(status, || text(unsafe { sys::s2f_voice_encoder_last_error(self.ptr.as_ptr()) }))
     }

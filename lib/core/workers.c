@@ -1,4 +1,4 @@
-#include "index/workers.h"
+#include "core/workers.h"
 
 #include <pthread.h>
 #include <stdbool.h>

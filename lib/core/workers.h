@@ -1,8 +1,8 @@
 /* Fork-join parallelism on plain pthreads, so the library never touches OpenBLAS's or OpenMP's
- * global thread settings. Threads are started per call: a search long enough to split is far
- * longer than a thread start (~20 µs). */
-#ifndef S2F_INDEX_WORKERS_H
-#define S2F_INDEX_WORKERS_H
+ * global thread settings. Threads are started per call: the work split (an index search, a block
+ * of Winograd tiles) is far longer than a thread start (~20 µs). */
+#ifndef S2F_CORE_WORKERS_H
+#define S2F_CORE_WORKERS_H
 
 #include <stddef.h>
 
