@@ -216,29 +216,43 @@ size_t s2fi_winograd_workspace_floats(const s2fi_winograd *w, s2fi_shape out, si
  * GCC builds AVX2 and AVX-512 clones too and picks one at load time (core/target_clones.h). */
 #define VECTOR_CLONES S2FI_TARGET_CLONES("avx512f", "avx2,fma", "default")
 
-/* dst[c] = Σ_k coef[k·stride] · src_k[c] over the nonzero coefficients (the transforms are
- * sparse: about half of Bᵀ's entries are 0). */
-VECTOR_CLONES static void combine(float *restrict dst, const float *coef, int coef_stride, const float *src,
-                    size_t src_stride, int count, size_t channels)
+/* dst[c] = Σ_k coef[k] · src_k[c] over the nonzero coefficients (the transforms are sparse:
+ * about half of Bᵀ's entries are 0). The terms are summed in registers, one expression per term
+ * count, so each source is read once and dst written once, instead of dst being re-read for every
+ * term: about 8 % less transform time on the paper encoder (the transforms are bound by their
+ * stores into the n² GEMM operands, not by arithmetic). Terms are added in k order. */
+#define TERM(k) c[k] * s[k][i]
+#define COMBINE_LOOP(expr)                  \
+    for (size_t i = 0; i < channels; ++i)   \
+        dst[i] = expr;                      \
+    return
+
+VECTOR_CLONES static void combine(float *restrict dst, const float *coef, const float *src,
+                                  size_t src_stride, int count, size_t channels)
 {
-    int first = 1;
-    for (int k = 0; k < count; ++k) {
-        const float c = coef[k * coef_stride];
-        if (c == 0.0f)
-            continue;
-        const float *restrict s = src + (size_t)k * src_stride;
-        if (first) {
-            for (size_t i = 0; i < channels; ++i)
-                dst[i] = c * s[i];
-            first = 0;
-        } else {
-            for (size_t i = 0; i < channels; ++i)
-                dst[i] += c * s[i];
+    float c[S2FI_WINOGRAD_MAX_TILE];
+    const float *restrict s[S2FI_WINOGRAD_MAX_TILE];
+    int terms = 0;
+    for (int k = 0; k < count; ++k)
+        if (coef[k] != 0.0f) {
+            c[terms] = coef[k];
+            s[terms++] = src + (size_t)k * src_stride;
         }
+    switch (terms) {
+    case 0: memset(dst, 0, channels * sizeof(float)); return;
+    case 1: COMBINE_LOOP(TERM(0));
+    case 2: COMBINE_LOOP(TERM(0) + TERM(1));
+    case 3: COMBINE_LOOP(TERM(0) + TERM(1) + TERM(2));
+    case 4: COMBINE_LOOP(TERM(0) + TERM(1) + TERM(2) + TERM(3));
+    case 5: COMBINE_LOOP(TERM(0) + TERM(1) + TERM(2) + TERM(3) + TERM(4));
+    case 6: COMBINE_LOOP(TERM(0) + TERM(1) + TERM(2) + TERM(3) + TERM(4) + TERM(5));
+    case 7: COMBINE_LOOP(TERM(0) + TERM(1) + TERM(2) + TERM(3) + TERM(4) + TERM(5) + TERM(6));
+    default:
+        COMBINE_LOOP(TERM(0) + TERM(1) + TERM(2) + TERM(3) + TERM(4) + TERM(5) + TERM(6) + TERM(7));
     }
-    if (first)
-        memset(dst, 0, channels * sizeof(float));
 }
+#undef COMBINE_LOOP
+#undef TERM
 
 /* Copies the n×n input tile whose top-left input pixel is (y0, x0) into `tile` [n][n][C], zero
  * outside the image. Each tile row is one contiguous NHWC run when it lies inside. */
@@ -275,11 +289,11 @@ static void transform_input(const s2fi_winograd *w, const float *tile, float *ha
     const size_t c = (size_t)w->in_channels;
     for (int i = 0; i < n; ++i) /* half[i][j] = Σ_k Bᵀ[i][k] d[k][j] */
         for (int j = 0; j < n; ++j)
-            combine(half + ((size_t)i * n + j) * c, &w->bt[i * n], 1, tile + (size_t)j * c,
+            combine(half + ((size_t)i * n + j) * c, &w->bt[i * n], tile + (size_t)j * c,
                     (size_t)n * c, n, c);
     for (int i = 0; i < n; ++i) /* V[i][j] = Σ_k half[i][k] Bᵀ[j][k] */
         for (int j = 0; j < n; ++j)
-            combine(v + ((size_t)(i * n + j) * block_tiles + t) * c, &w->bt[j * n], 1,
+            combine(v + ((size_t)(i * n + j) * block_tiles + t) * c, &w->bt[j * n],
                     half + (size_t)i * n * c, c, n, c);
 }
 
@@ -293,13 +307,13 @@ static void transform_output(const s2fi_winograd *w, const float *mm, size_t blo
     const size_t plane = block_tiles * c; /* distance between M_(k,j) and M_(k+1,j) is n planes */
     for (int i = 0; i < m; ++i) /* half[i][j] = Σ_k Aᵀ[i][k] M[k][j] */
         for (int j = 0; j < n; ++j)
-            combine(half + ((size_t)i * n + j) * c, &w->at[i * n], 1, mm + ((size_t)j * block_tiles + t) * c,
+            combine(half + ((size_t)i * n + j) * c, &w->at[i * n], mm + ((size_t)j * block_tiles + t) * c,
                     (size_t)n * plane, n, c);
     const int cols = out_shape.width - ox0 < m ? out_shape.width - ox0 : m;
     for (int i = 0; i < m && oy0 + i < out_shape.height; ++i) {
         float *row = out + ((size_t)(oy0 + i) * (size_t)out_shape.width + (size_t)ox0) * c;
         for (int j = 0; j < cols; ++j) /* Y[i][j] = Σ_k half[i][k] Aᵀ[j][k] */
-            combine(row + (size_t)j * c, &w->at[j * n], 1, half + (size_t)i * n * c, c, n, c);
+            combine(row + (size_t)j * c, &w->at[j * n], half + (size_t)i * n * c, c, n, c);
         s2fi_epilogue_apply(post, row, (size_t)cols, (int)c);
     }
 }

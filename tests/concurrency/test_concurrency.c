@@ -42,6 +42,7 @@ typedef struct clip_result {
 } clip_result;
 
 static s2f_model *model;
+static size_t encoder_threads = 1; /* each pipeline's s2f_voice_encoder_set_threads */
 static float pcm[CLIPS][CLIP_SAMPLES];
 static clip_result reference[CLIPS];
 static size_t feature_dim, image_floats, landmark_floats;
@@ -77,7 +78,8 @@ static s2f_status pipeline_open(pipeline *p)
     s2f_status status;
     if ((status = s2f_spectrogram_create(NULL, &p->spectrogram)) ||
         (status = s2f_voice_encoder_create(model, &p->encoder)) ||
-        (status = s2f_face_decoder_create(model, &p->decoder)))
+        (status = s2f_face_decoder_create(model, &p->decoder)) ||
+        (status = s2f_voice_encoder_set_threads(p->encoder, encoder_threads)))
         return status;
     return s2f_spectrogram_shape(p->spectrogram, CLIP_SAMPLES, &p->frames, &p->bins);
 }
@@ -153,10 +155,9 @@ static void *pipeline_worker(void *arg)
     return NULL;
 }
 
-static void threads_sharing_one_model_match_a_single_thread(void **state)
+static void run_pipelines_against_a_single_thread(tiny_model_preset preset)
 {
-    (void)state;
-    assert_int_equal(tiny_model_load(TINY_MODEL_PIPELINE, 2024u, &model), S2F_OK);
+    assert_int_equal(tiny_model_load(preset, 2024u, &model), S2F_OK);
     pipeline single;
     assert_int_equal(pipeline_open(&single), S2F_OK);
     size_t height, width, landmarks;
@@ -185,6 +186,23 @@ static void threads_sharing_one_model_match_a_single_thread(void **state)
         result_free(&reference[c]);
     s2f_model_free(model);
     model = NULL;
+}
+
+static void threads_sharing_one_model_match_a_single_thread(void **state)
+{
+    (void)state;
+    encoder_threads = 1;
+    run_pipelines_against_a_single_thread(TINY_MODEL_PIPELINE);
+}
+
+/* Each encoder also starts its own workers (Winograd transforms, polyphase split, pooling): 4
+ * pipelines × 3 workers, all bit-identical to one pipeline with the same setting run alone. */
+static void encoders_with_worker_threads_match_a_single_thread(void **state)
+{
+    (void)state;
+    encoder_threads = 3;
+    run_pipelines_against_a_single_thread(TINY_MODEL_WINOGRAD);
+    encoder_threads = 1;
 }
 
 /* ------------------------------------------------------------------------------------ index */
@@ -320,6 +338,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(threads_sharing_one_model_match_a_single_thread),
+        cmocka_unit_test(encoders_with_worker_threads_match_a_single_thread),
         cmocka_unit_test(index_searches_with_a_writer_match_a_single_thread),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

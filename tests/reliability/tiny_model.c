@@ -37,6 +37,10 @@ static const voice_shape voice_presets[] = {
                              .conv_channels = {4, 6, 8, 8}, .conv_strides = {1, 2, 2, 2},
                              .pool_time = {1, 2, 2, 1}, .padding = "same", .fc_count = 2,
                              .fc_dims = {16, 12}},
+    [TINY_MODEL_WINOGRAD] = {.bins = 257, .channels = 2, .kernel = 4, .conv_count = 4,
+                             .conv_channels = {16, 16, 16, 16}, .conv_strides = {1, 1, 2, 2},
+                             .pool_time = {1, 2, 1, 1}, .padding = "same", .fc_count = 2,
+                             .fc_dims = {16, 12}},
 };
 
 static const decoder_shape decoder_presets[] = {
@@ -45,6 +49,11 @@ static const decoder_shape decoder_presets[] = {
                          .upsample_count = 1, .upsample_channels = {3}, .kernel = 4,
                          .stride = 2, .padding = 1, .image_size = 6},
     [TINY_MODEL_PIPELINE] = {.feature_dim = 12, .hidden_dim = 16, .landmark_hidden_count = 1,
+                             .landmark_hidden = {12}, .landmark_count = 8, .texture_size = 4,
+                             .texture_channels = 6, .upsample_count = 3,
+                             .upsample_channels = {6, 4, 3}, .kernel = 4, .stride = 2,
+                             .padding = 1, .image_size = 32},
+    [TINY_MODEL_WINOGRAD] = {.feature_dim = 12, .hidden_dim = 16, .landmark_hidden_count = 1,
                              .landmark_hidden = {12}, .landmark_count = 8, .texture_size = 4,
                              .texture_channels = 6, .upsample_count = 3,
                              .upsample_channels = {6, 4, 3}, .kernel = 4, .stride = 2,
@@ -212,7 +221,7 @@ static s2f_status add_face_decoder(s2fi_model_writer *w, uint32_t *rng, const de
 
 s2f_status tiny_model_bytes(tiny_model_preset preset, uint32_t seed, uint8_t **bytes, size_t *size)
 {
-    if ((int)preset < 0 || preset > TINY_MODEL_PIPELINE || !bytes || !size)
+    if ((int)preset < 0 || preset > TINY_MODEL_WINOGRAD || !bytes || !size)
         return S2F_ERR_INVALID_ARGUMENT;
     s2fi_model_writer *w;
     CHECK(s2fi_model_writer_create(&w));

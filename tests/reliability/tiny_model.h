@@ -17,7 +17,10 @@ typedef enum tiny_model_preset {
     TINY_MODEL_FUZZ = 0,
     /** The paper's input (257 bins × 2 channels), 4 same-padded convs, D = 12; decoder 32×32 image,
      *  8 landmarks, TPS warp. Runs a real 6 s spectrogram in milliseconds: for end-to-end tests. */
-    TINY_MODEL_PIPELINE = 1
+    TINY_MODEL_PIPELINE = 1,
+    /** As TINY_MODEL_PIPELINE, but 4×4 convs with 16 channels, stride 1 then 2: the voice
+     *  encoder's Winograd and polyphase paths and their worker threads (the concurrency test). */
+    TINY_MODEL_WINOGRAD = 2
 } tiny_model_preset;
 
 /** The container bytes in a malloc'ed buffer (*bytes, free with free()). */
