@@ -374,6 +374,9 @@ void s2fi_winograd_forward(const s2fi_winograd *w, const float *in, s2fi_shape i
                            const s2fi_epilogue *post, float *workspace, size_t workspace_floats,
                            size_t threads)
 {
+    /* Never more threads than the workspace has scratch for (a caller that sized it for fewer). */
+    while (threads > 1 && workspace_floats < threads * scratch_floats(w))
+        --threads;
     if (threads < 1)
         threads = 1;
     const size_t total = tile_count(w, out_shape);
