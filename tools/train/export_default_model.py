@@ -35,15 +35,23 @@ def load(cls, path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voice", default=cache_path("voice_encoder.pt"))
-    parser.add_argument("--decoder", default=cache_path("face_decoder.pt"))
+    parser.add_argument("--decoder", default=cache_path("face_decoder.pt"),
+                        help="face decoder checkpoint (.pt) or a container holding one (.s2fm)")
     parser.add_argument("--face-encoder", default=os.path.join(ROOT, "models", "face_encoder_faceapi.s2fm"))
     parser.add_argument("--out", default=os.path.join(ROOT, "models", "default.s2fm"))
     args = parser.parse_args()
 
     voice, voice_checkpoint = load(VoiceEncoder, args.voice)
-    decoder, _ = load(FaceDecoder, args.decoder)
+    if args.decoder.endswith(".s2fm"):
+        # A face decoder already in a container (e.g. the shipped one, when only the voice
+        # encoder was retrained): its face_decoder.* keys and tensors, unchanged.
+        container_metadata, container_tensors = s2f_model.read_model(args.decoder)
+        decoder_part = ({k: v for k, v in container_metadata.items() if k.startswith("face_decoder.")},
+                        {k: v for k, v in container_tensors.items() if k.startswith("face_decoder.")})
+    else:
+        decoder_part = face_decoder_parts(load(FaceDecoder, args.decoder)[0])
     metadata, tensors = {}, {}
-    for part_metadata, part_tensors in (voice_encoder_parts(voice), face_decoder_parts(decoder)):
+    for part_metadata, part_tensors in (voice_encoder_parts(voice), decoder_part):
         metadata.update(part_metadata)
         tensors.update(part_tensors)
     encoder_metadata, encoder_tensors = s2f_model.read_model(args.face_encoder)

@@ -40,9 +40,28 @@ sys.path.insert(0, os.path.dirname(HERE))
 from common import cache_path, split  # noqa: E402
 from reference.voice_encoder import VoiceEncoder, VoiceEncoderConfig  # noqa: E402
 from reference.face_decoder import FaceDecoder  # noqa: E402
+import s2f_model  # noqa: E402
 
 DEFAULT_WIDTHS = "8,8,16,16,16,32,32,64,64"
 DEFAULT_FC = "256,128"
+
+
+def load_f_dec(path):
+    """The face decoder's first layer (the paper's f_dec, FC before its ReLU) from a checkpoint of
+    train_face_decoder.py, or from a container holding a face decoder (e.g. the shipped
+    models/default.s2fm), so the voice encoder can be retrained against a shipped decoder."""
+    if path.endswith(".s2fm"):
+        _, tensors = s2f_model.read_model(path)
+        weight = torch.from_numpy(tensors["face_decoder.fc_dec.weight"])
+        layer = torch.nn.Linear(weight.shape[1], weight.shape[0])
+        with torch.no_grad():
+            layer.weight.copy_(weight)
+            layer.bias.copy_(torch.from_numpy(tensors["face_decoder.fc_dec.bias"]))
+        return layer
+    checkpoint = torch.load(path)
+    decoder = FaceDecoder(checkpoint["config"])
+    decoder.load_state_dict(checkpoint["state_dict"])
+    return decoder.fc_dec
 
 
 def paper_loss(f_dec, predicted, target, mu, weight):
@@ -83,7 +102,8 @@ def recall_at_10(predicted, target, mu):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--decoder", default=cache_path("face_decoder.pt"))
+    parser.add_argument("--decoder", default=cache_path("face_decoder.pt"),
+                        help="face decoder checkpoint (.pt) or container (.s2fm) for f_dec")
     parser.add_argument("--out", default=cache_path("voice_encoder.pt"))
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--batch", type=int, default=8)
@@ -112,10 +132,7 @@ def main():
     targets = torch.from_numpy(np.load(cache_path("descriptors_Face_ori.npy")))
     validation_input = torch.from_numpy(spectrograms[validation_rows].astype(np.float32))
 
-    decoder_checkpoint = torch.load(args.decoder)
-    decoder = FaceDecoder(decoder_checkpoint["config"])
-    decoder.load_state_dict(decoder_checkpoint["state_dict"])
-    f_dec_layer = decoder.fc_dec.requires_grad_(False)
+    f_dec_layer = load_f_dec(args.decoder).requires_grad_(False)
 
     def f_dec(v):
         return F.relu(f_dec_layer(v))
