@@ -446,7 +446,8 @@ S2F_API s2f_status s2f_voice_encoder_set_threads(s2f_voice_encoder *encoder, siz
 /** Encodes one spectrogram laid out frames × bins × channels (as s2f_spectrogram produces) into
  *  `feature` (feature_dim floats). Any number of frames ≥ min_frames: the time mean makes the
  *  feature length-independent. The first call for a new clip length sizes the workspace (for the
- *  paper model and 598 frames: about 120 MB of activations plus an 8 MB convolution workspace);
+ *  paper model and 598 frames: about 120 MB of activations plus a 55 MB convolution
+ *  workspace, 165 MB in all on one thread);
  *  later calls of that length allocate nothing.
  *  Thread-safety: one thread at a time per encoder.
  *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL), S2F_ERR_SHAPE_MISMATCH (bins/channels differ from the
