@@ -15,8 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* im2col blocks are sized to this many floats (8 MB): large enough that each GEMM has hundreds
- * of rows, small enough that the workspace is a rounding error next to the activations. */
+/* Convolution blocks (im2col rows, Winograd tiles) are sized to this many floats (8 MB): large
+ * enough that each GEMM has hundreds of rows, small enough to stay in cache. The widest Winograd
+ * layers exceed it (their blocks never go below 128 tiles, nn/winograd.c): on the paper model the
+ * workspace peaks at ≈ 55 MB in conv 8, next to ≈ 120 MB of activations. */
 #define IM2COL_BUDGET_FLOATS ((size_t)2 << 20)
 
 /* Longest clip accepted (about 46 hours at 100 frames/s): keeps every size computation far from
