@@ -125,6 +125,11 @@ def test_voice_encoder(model_path, clips):
         with pytest.raises(ValueError):
             encoder.encode(spec[0])
         assert encoder.encode_pcm(np.tile(samples, 3), rate, segments=True).shape == (128,)
+        encoder.set_threads(2)
+        np.testing.assert_allclose(encoder.encode(spec), feature, rtol=1e-5, atol=1e-6)
+        with pytest.raises(s2f.S2FError) as caught:
+            encoder.set_threads(5000)
+        assert caught.value.name == "S2F_ERR_INVALID_ARGUMENT" and "threads" in caught.value.message
 
 
 def test_face_decoder_and_warp(model_path):
