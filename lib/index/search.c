@@ -130,11 +130,7 @@ static void score_rows(const s2f_face_index *index, const s2fi_index_kernels *ke
 
 static size_t worker_count(const s2f_face_index *index, size_t work)
 {
-    size_t wanted = s2fi_index_thread_count(index);
-    size_t useful = work / MIN_WORK_PER_WORKER;
-    if (useful < 1)
-        useful = 1;
-    return wanted < useful ? wanted : useful;
+    return s2fi_useful_workers(s2fi_index_thread_count(index), work, MIN_WORK_PER_WORKER);
 }
 
 static void push_block_keys(s2fi_topk *topk, const float *keys, const int64_t *ids, size_t n);

@@ -46,17 +46,23 @@ static float *polyphase_weights(const s2fi_conv2d_config *c, const float *torch_
     return split;
 }
 
+/* A Winograd layer with stride 2 runs at stride 1 on its polyphase split (winograd_tile). */
+static bool is_polyphase(const s2fi_conv2d *conv)
+{
+    return conv->use_winograd && conv->config.stride_h == 2;
+}
+
 static s2f_status init_winograd(s2fi_conv2d *conv, int tile, const float *torch_weight,
                                 const float *bias, s2fi_error_slot *slot)
 {
     const s2fi_conv2d_config *c = &conv->config;
     const size_t oc_count = (size_t)c->out_channels;
-    conv->polyphase = c->stride_h == 2;
-    float *split = conv->polyphase ? polyphase_weights(c, torch_weight) : NULL;
-    const int r = conv->polyphase ? c->kernel_h / 2 : c->kernel_h;
-    const int in_channels = conv->polyphase ? 4 * c->in_channels : c->in_channels;
+    const bool polyphase = c->stride_h == 2;
+    float *split = polyphase ? polyphase_weights(c, torch_weight) : NULL;
+    const int r = polyphase ? c->kernel_h / 2 : c->kernel_h;
+    const int in_channels = polyphase ? 4 * c->in_channels : c->in_channels;
     conv->bias = s2fi_aligned_calloc(oc_count * sizeof(float));
-    int failed = !conv->bias || (conv->polyphase && !split) ||
+    int failed = !conv->bias || (polyphase && !split) ||
                  s2fi_winograd_init(&conv->winograd, tile, r, in_channels, c->out_channels,
                                     split ? split : torch_weight) != 0;
     free(split);
@@ -118,7 +124,6 @@ void s2fi_conv2d_release(s2fi_conv2d *conv)
     conv->packed_weights = NULL;
     conv->bias = NULL;
     conv->use_winograd = false;
-    conv->polyphase = false;
 }
 
 void s2fi_conv2d_fold_affine(s2fi_conv2d *conv, const float *scale, const float *shift)
@@ -191,7 +196,7 @@ static s2fi_shape polyphase_shape(const s2fi_conv2d *conv, const conv_geometry *
 
 static size_t polyphase_floats(const s2fi_conv2d *conv, const conv_geometry *g)
 {
-    return conv->polyphase ? s2fi_shape_count(polyphase_shape(conv, g)) : 0;
+    return is_polyphase(conv) ? s2fi_shape_count(polyphase_shape(conv, g)) : 0;
 }
 
 /* Space-to-depth with the layer's padding: dst[j][i][(by·2 + bx)·C + c] =
@@ -283,13 +288,13 @@ void s2fi_conv2d_forward(const s2fi_conv2d *conv, const float *in, s2fi_shape in
     const int oc_count = conv->config.out_channels;
     const size_t out_row_pixels = (size_t)g.out.width;
 
-    if (conv->use_winograd && conv->polyphase) {
+    if (is_polyphase(conv)) {
         polyphase_job split = {.in = in, .in_shape = in_shape, .dst_shape = polyphase_shape(conv, &g),
                                .pad_top = g.pad_h.before, .pad_left = g.pad_w.before,
                                .dst = workspace};
         const size_t split_floats = s2fi_shape_count(split.dst_shape);
-        const size_t rows = (size_t)split.dst_shape.height;
-        s2fi_run_workers(threads < rows ? threads : rows, polyphase_split_rows, &split);
+        s2fi_run_workers(s2fi_useful_workers(threads, (size_t)split.dst_shape.height, 1),
+                         polyphase_split_rows, &split);
         s2fi_winograd_forward(&conv->winograd, workspace, split.dst_shape, 0, 0, out, g.out,
                               &epilogue, workspace + split_floats, workspace_floats - split_floats,
                               threads);

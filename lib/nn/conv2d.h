@@ -40,8 +40,7 @@ typedef struct s2fi_conv2d {
     /* [kernel_h][kernel_w][in_channels] × out_channels, owned; NULL when Winograd runs it. */
     float *packed_weights;
     float *bias;           /* [out_channels], owned, zeros when the layer has none */
-    bool use_winograd;
-    bool polyphase;         /* stride 2 run as stride 1 on the space-to-depth input */
+    bool use_winograd;      /* at stride 2: on the space-to-depth (polyphase) input */
     s2fi_winograd winograd; /* valid when use_winograd */
 } s2fi_conv2d;
 

@@ -56,9 +56,8 @@ void s2fi_maxpool2d(const float *in, s2fi_shape in_shape, int kernel_h, int kern
                     .stride_h = stride_h, .stride_w = stride_w, .out = out};
     if (!s2fi_maxpool2d_output_shape(in_shape, kernel_h, kernel_w, stride_h, stride_w, &job.out_shape))
         return;
-    size_t workers = s2fi_shape_count(job.out_shape) / MIN_VALUES_PER_WORKER;
-    if (workers > threads)
-        workers = threads;
+    size_t workers = s2fi_useful_workers(threads, s2fi_shape_count(job.out_shape),
+                                         MIN_VALUES_PER_WORKER);
     if (workers > (size_t)job.out_shape.height)
         workers = (size_t)job.out_shape.height;
     s2fi_run_workers(workers, maxpool_rows, &job);

@@ -333,14 +333,6 @@ typedef struct block_job {
 /* A few tiles per worker at least, or the thread start costs more than it saves. */
 #define MIN_TILES_PER_WORKER 8
 
-static size_t block_workers(size_t threads, size_t count)
-{
-    size_t most = count / MIN_TILES_PER_WORKER;
-    if (most < 1)
-        most = 1;
-    return threads < most ? threads : most;
-}
-
 static void transform_inputs(void *context, size_t worker, size_t workers)
 {
     const block_job *j = context;
@@ -394,7 +386,7 @@ void s2fi_winograd_forward(const s2fi_winograd *w, const float *in, s2fi_shape i
 
     for (job.first = 0; job.first < total; job.first += block) {
         job.count = total - job.first < block ? total - job.first : block;
-        const size_t workers = block_workers(threads, job.count);
+        const size_t workers = s2fi_useful_workers(threads, job.count, MIN_TILES_PER_WORKER);
         s2fi_run_workers(workers, transform_inputs, &job);
         for (size_t p = 0; p < positions; ++p)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)job.count, (int)oc, (int)ic,
