@@ -136,6 +136,12 @@ def main():
     conv_case(out, "k4s2_same_even_winograd", rng, 12, 18, 24, 8, 4, 4, 2, 2, PADDING_SAME)
     conv_case(out, "k4s2_valid_winograd", rng, 11, 14, 20, 10, 4, 4, 2, 2, PADDING_VALID)
     conv_case(out, "k4s2_explicit_winograd", rng, 9, 16, 16, 8, 4, 4, 2, 2, PADDING_EXPLICIT, (1, 2, 0, 3))
+    # Few input channels and a multiple of 16 outputs: the small-depth kernel (nn/small_gemm.h),
+    # with rows that are not multiples of its 6-pixel blocks. The first is the voice encoder's
+    # first layer in miniature, the second the face encoder's.
+    conv_case(out, "k4s1_same_small_depth", rng, 13, 11, 2, 32, 4, 4, 1, 1, PADDING_SAME, relu=True, affine=True)
+    conv_case(out, "k3s2_explicit_small_depth", rng, 15, 17, 3, 16, 3, 3, 2, 2, PADDING_EXPLICIT, (1, 1, 1, 1), relu=True)
+    conv_case(out, "k7x1_valid_small_depth", rng, 20, 5, 1, 48, 7, 1, 1, 1, PADDING_VALID)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 #include "core/alloc.h"
 #include "core/workers.h"
+#include "nn/small_gemm.h"
 
 #include <cblas.h>
 #include <stdlib.h>
@@ -186,6 +187,20 @@ static size_t rows_per_block(const conv_geometry *g, size_t budget_floats)
     return rows;
 }
 
+/* Few input channels: the small-depth kernel instead of im2col + sgemm (AUTO only, so tests can
+ * compare it with the plain GEMM path). */
+static bool uses_small_gemm(const s2fi_conv2d *conv, const conv_geometry *g)
+{
+    return conv->config.algorithm == S2FI_CONV_AUTO &&
+           s2fi_small_gemm_applies(g->depth, (size_t)g->out.channels);
+}
+
+/* Workers of the small-depth path: whole output rows each, at least 8 rows apiece. */
+static size_t small_gemm_workers(const conv_geometry *g, size_t threads)
+{
+    return s2fi_useful_workers(threads, (size_t)g->out.height, 8);
+}
+
 /* The stride-1 input of a polyphase layer: one pixel per output pixel plus the sub-kernel's
  * reach, 4·in channels. */
 static s2fi_shape polyphase_shape(const s2fi_conv2d *conv, const conv_geometry *g)
@@ -237,6 +252,8 @@ size_t s2fi_conv2d_workspace_floats(const s2fi_conv2d *conv, s2fi_shape in, size
     if (conv->use_winograd)
         return polyphase_floats(conv, &g) +
                s2fi_winograd_workspace_floats(&conv->winograd, g.out, budget_floats, threads);
+    if (uses_small_gemm(conv, &g))
+        return small_gemm_workers(&g, threads) * (size_t)g.out.width * g.depth;
     return rows_per_block(&g, budget_floats) * (size_t)g.out.width * g.depth;
 }
 
@@ -273,6 +290,34 @@ static void im2col_rows(const s2fi_conv2d_config *c, const conv_geometry *g, con
                 }
             }
         }
+    }
+}
+
+/* Few input channels (depth ≤ S2FI_SMALL_GEMM_MAX_DEPTH): each worker takes whole output rows,
+ * copies one row's patches into its own slice of the workspace and runs the small-depth kernel
+ * with the epilogue in registers (nn/small_gemm.h). */
+typedef struct small_gemm_job {
+    const s2fi_conv2d *conv;
+    const conv_geometry *g;
+    const float *in;
+    s2fi_shape in_shape;
+    float *out;
+    const s2fi_epilogue *epilogue;
+    float *workspace; /* [workers][out width · depth] */
+} small_gemm_job;
+
+static void small_gemm_rows(void *context, size_t worker, size_t workers)
+{
+    const small_gemm_job *job = context;
+    const conv_geometry *g = job->g;
+    const size_t row_pixels = (size_t)g->out.width, channels = (size_t)g->out.channels;
+    float *patches = job->workspace + worker * row_pixels * g->depth;
+    size_t begin, end;
+    s2fi_worker_range((size_t)g->out.height, worker, workers, &begin, &end);
+    for (size_t row = begin; row < end; ++row) {
+        im2col_rows(&job->conv->config, g, job->in, job->in_shape, (int)row, (int)row + 1, patches);
+        s2fi_small_gemm_epilogue(patches, row_pixels, g->depth, job->conv->packed_weights, channels,
+                                 job->epilogue, job->out + row * row_pixels * channels);
     }
 }
 
@@ -313,6 +358,12 @@ void s2fi_conv2d_forward(const s2fi_conv2d *conv, const float *in, s2fi_shape in
         return;
     }
 
+    if (uses_small_gemm(conv, &g)) {
+        small_gemm_job job = {.conv = conv, .g = &g, .in = in, .in_shape = in_shape, .out = out,
+                              .epilogue = &epilogue, .workspace = workspace};
+        s2fi_run_workers(small_gemm_workers(&g, threads), small_gemm_rows, &job);
+        return;
+    }
     const size_t block_rows = rows_per_block(&g, workspace_floats);
     for (int row = 0; row < g.out.height; row += (int)block_rows) {
         int row_end = row + (int)block_rows;

@@ -221,13 +221,16 @@ static float uniform(void)
 }
 
 /* A layer big enough for several tile blocks and partial edge tiles, with the BatchNorm of the
- * voice encoder folded in: the Winograd path (AUTO picks it for 4×4, ≥ 16 channels; stride 2
- * after the polyphase split) must agree with plain im2col + GEMM. */
-static void check_winograd_against_im2col(int stride, size_t threads)
+ * voice encoder folded in: the path AUTO picks — Winograd for 4×4 and ≥ 16 input channels
+ * (stride 2 after the polyphase split), the small-depth kernel for few input channels and a
+ * multiple of 16 outputs — must agree with plain im2col + GEMM. */
+static void check_auto_against_im2col(int in_channels, int out_channels, int stride, size_t threads)
 {
-    enum { H = 71, W = 77, CI = 48, CO = 40 };
-    static float weight[CO * CI * 16], in[H * W * CI], a[H * W * CO], b[H * W * CO];
-    float bias[CO], scale[CO], shift[CO];
+    enum { H = 71, W = 77, MAX_CI = 48, MAX_CO = 64 };
+    static float weight[MAX_CO * MAX_CI * 16], in[H * W * MAX_CI], a[H * W * MAX_CO], b[H * W * MAX_CO];
+    float bias[MAX_CO], scale[MAX_CO], shift[MAX_CO];
+    const int CI = in_channels, CO = out_channels;
+    assert_true(CI <= MAX_CI && CO <= MAX_CO);
     srand(11);
     for (size_t i = 0; i < sizeof weight / sizeof *weight; ++i) weight[i] = uniform() * 0.3f;
     for (size_t i = 0; i < sizeof in / sizeof *in; ++i) in[i] = uniform();
@@ -242,7 +245,7 @@ static void check_winograd_against_im2col(int stride, size_t threads)
     assert_int_equal(s2fi_conv2d_init(&fast, &cfg, weight, bias, NULL), S2F_OK);
     cfg.algorithm = S2FI_CONV_IM2COL;
     assert_int_equal(s2fi_conv2d_init(&plain, &cfg, weight, bias, NULL), S2F_OK);
-    assert_true(fast.use_winograd);
+    assert_int_equal(fast.use_winograd, CI >= 16); /* else the small-depth kernel (CI · 16 ≤ 64) */
     assert_false(plain.use_winograd);
     s2fi_conv2d_fold_affine(&fast, scale, shift);
     s2fi_conv2d_fold_affine(&plain, scale, shift);
@@ -272,8 +275,20 @@ static void winograd_matches_im2col(void **state)
     /* Strides 1 and 2 (polyphase); 2 and 3 threads split the tiles and the polyphase rows
      * (unevenly for 3). Stride 1 has 18 × 20 tiles: three blocks of at most 128. */
     for (size_t threads = 1; threads <= 3; ++threads) {
-        check_winograd_against_im2col(1, threads);
-        check_winograd_against_im2col(2, threads);
+        check_auto_against_im2col(48, 40, 1, threads);
+        check_auto_against_im2col(48, 40, 2, threads);
+    }
+}
+
+static void small_depth_kernel_matches_im2col(void **state)
+{
+    (void)state;
+    /* The voice encoder's first layer in miniature (2 → 64 channels, 4×4), and a stride-2 one
+     * with 4 input channels (depth 64, the kernel's limit); 2 and 3 threads split the rows, and
+     * 77 pixels per row leave a partial 6-pixel block. */
+    for (size_t threads = 1; threads <= 3; ++threads) {
+        check_auto_against_im2col(2, 64, 1, threads);
+        check_auto_against_im2col(4, 32, 2, threads);
     }
 }
 
@@ -294,6 +309,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(conv_rejects_invalid_layers),
         cmocka_unit_test(conv_fold_affine_equals_affine_after),
         cmocka_unit_test(winograd_matches_im2col),
+        cmocka_unit_test(small_depth_kernel_matches_im2col),
     };
     int failed = cmocka_run_group_tests_name("nn layers vs PyTorch", tests, NULL, NULL);
     printf("worst max|Δ|/max|ref| over all layer cases: %.3g\n", golden_worst_error());

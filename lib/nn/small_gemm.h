@@ -1,0 +1,35 @@
+/* out = epilogue(patches · weights + bias) for a GEMM whose shared dimension is small (a
+ * convolution with few input channels: the voice encoder's first layer has depth 4·4·2 = 32).
+ *
+ * cblas_sgemm reaches only about a third of its peak at such a depth: it packs both operands
+ * for a product that has just 32 multiply-adds per output, and the epilogue then needs a second
+ * pass over an output that no longer fits in cache. This kernel keeps a 6-pixel × 16-channel
+ * block of outputs in registers for the whole depth, applies the epilogue there and writes each
+ * output once. */
+#ifndef S2F_NN_SMALL_GEMM_H
+#define S2F_NN_SMALL_GEMM_H
+
+#include "nn/epilogue.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Channels per register block: out_channels must be a multiple of it. */
+#define S2FI_SMALL_GEMM_CHANNELS 16
+/* The largest depth the kernel is used for: beyond it the packed sgemm is the faster choice. */
+#define S2FI_SMALL_GEMM_MAX_DEPTH 64
+
+/** Whether the kernel handles a product of this depth and width. */
+static inline bool s2fi_small_gemm_applies(size_t depth, size_t out_channels)
+{
+    return depth > 0 && depth <= S2FI_SMALL_GEMM_MAX_DEPTH && out_channels > 0 &&
+           out_channels % S2FI_SMALL_GEMM_CHANNELS == 0;
+}
+
+/** patches: [pixels][depth]; weights: [depth][out_channels]; out: [pixels][out_channels].
+ *  `epilogue->bias` may be NULL (zero). Requires s2fi_small_gemm_applies(depth, out_channels). */
+void s2fi_small_gemm_epilogue(const float *patches, size_t pixels, size_t depth,
+                              const float *weights, size_t out_channels,
+                              const s2fi_epilogue *epilogue, float *out);
+
+#endif
