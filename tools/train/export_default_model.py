@@ -32,6 +32,34 @@ def load(cls, path):
     return model.eval(), checkpoint
 
 
+def calibrate_deviation(voice):
+    """Rescales the voice encoder's prediction about the mean training descriptor mu so that, on
+    the training split, predictions deviate from mu as far as true descriptors do on average:
+    v -> mu + alpha (v - mu), folded exactly into the last FC (W <- alpha W,
+    b <- alpha b + (1 - alpha) mu). Regression to the mean shrinks the predicted deviations
+    (alpha ~ 2), so the face decoder, trained on true descriptors, draws an average-looking face.
+    Fitted on the training split only; returns alpha."""
+    import json
+
+    import numpy as np
+    from common import split
+
+    ids = json.load(open(cache_path("ids.json")))
+    rows = np.array([ids.index(c) for c in split(ids)[0]])
+    targets = np.load(cache_path("descriptors_Face_ori.npy"))[rows]
+    spectrograms = np.load(cache_path("spectrograms.npy"), mmap_mode="r")
+    with torch.inference_mode():
+        predicted = torch.cat([voice(torch.from_numpy(spectrograms[rows[i:i + 16]].astype(np.float32)))
+                               for i in range(0, len(rows), 16)]).numpy()
+    mu = targets.mean(axis=0)
+    alpha = float(np.linalg.norm(targets - mu, axis=1).mean() / np.linalg.norm(predicted - mu, axis=1).mean())
+    last = getattr(voice, f"fc{len(voice.config.fc_dims)}")
+    with torch.no_grad():
+        last.weight.mul_(alpha)
+        last.bias.copy_(alpha * last.bias + (1 - alpha) * torch.from_numpy(mu))
+    return alpha
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voice", default=cache_path("voice_encoder.pt"))
@@ -39,9 +67,16 @@ def main():
                         help="face decoder checkpoint (.pt) or a container holding one (.s2fm)")
     parser.add_argument("--face-encoder", default=os.path.join(ROOT, "models", "face_encoder_faceapi.s2fm"))
     parser.add_argument("--out", default=os.path.join(ROOT, "models", "default.s2fm"))
+    parser.add_argument("--calibrate", action="store_true",
+                        help="rescale predicted deviations from the mean face (calibrate_deviation)")
     args = parser.parse_args()
 
     voice, voice_checkpoint = load(VoiceEncoder, args.voice)
+    calibration = ""
+    if args.calibrate:
+        alpha = calibrate_deviation(voice)
+        calibration = f", deviation from the mean training face scaled by {alpha:.4f} (fitted on the training split)"
+        print(f"calibration: alpha = {alpha:.4f}")
     if args.decoder.endswith(".s2fm"):
         # A face decoder already in a container (e.g. the shipped one, when only the voice
         # encoder was retrained): its face_decoder.* keys and tensors, unchanged.
@@ -66,7 +101,7 @@ def main():
         "Trained by libspeech2face's tools/train (commit " + commit + ") on the 968 public "
         "Speech2Face project-page samples (AVSpeech/YouTube; research use only): face decoder on "
         "Face_f2f canonical faces, voice encoder on the training split by video id (epoch "
-        f"{voice_checkpoint.get('epoch')}). Face encoder: " + encoder_metadata["face_encoder.provenance"])
+        f"{voice_checkpoint.get('epoch')}{calibration}). Face encoder: " + encoder_metadata["face_encoder.provenance"])
     metadata["general.license"] = (
         "Weights produced by libspeech2face (MIT); face encoder weights from npm "
         "@vladmandic/face-api (MIT, see models/face-api-LICENSE). Training data: research samples, "

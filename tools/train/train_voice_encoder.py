@@ -19,12 +19,16 @@ Optimiser as the paper: Adam (beta1 0.5, eps 1e-4), lr 1e-3 decayed by 0.95 ever
 run far fewer steps, so the decay is per epoch instead). Batch 8 (paper). Augmentation: random
 crops of --crop frames (the time mean makes the encoder length-independent) and random gain
 (a gain g scales the compressed spectrogram by g^0.3).
+Optional regularisation against memorising 795 speakers (off by default): dropout on FC1's
+input, AdamW weight decay, SpecAugment masks, and an exponential moving average of the weights
+(--ema) that is evaluated and saved instead of the last step's weights.
 Split: by YouTube video id (tools/train/common.py), training side only; a checkpoint is written
-after every epoch and the last one is what ships (no selection on validation scores).
+after every epoch and the last one is what ships (no selection of epochs on validation scores).
 
     /usr/bin/python3 tools/train/train_voice_encoder.py --decoder build-train/face_decoder.pt
 """
 import argparse
+import copy
 import json
 import os
 import sys
@@ -108,6 +112,15 @@ def spec_augment(x, rng, max_bins, max_frames):
             clip[start:start + width] = 0
 
 
+@torch.no_grad()
+def update_average(averaged, model, decay):
+    for average, current in zip(averaged.state_dict().values(), model.state_dict().values()):
+        if average.is_floating_point():
+            average.mul_(decay).add_(current, alpha=1 - decay)
+        else:
+            average.copy_(current)  # BatchNorm's batch counter
+
+
 def recall_at_10(predicted, target, mu):
     p, t = F.normalize(predicted - mu, dim=1), F.normalize(target - mu, dim=1)
     similarity = p @ t.T
@@ -138,6 +151,9 @@ def main():
                         help="SpecAugment: zero one random band of up to this many frequency bins")
     parser.add_argument("--time-mask", type=int, default=0,
                         help="SpecAugment: zero one random span of up to this many frames")
+    parser.add_argument("--ema", type=float, default=0.0,
+                        help="keep an exponential moving average of the weights (decay per step, "
+                             "e.g. 0.999) and evaluate/save it instead of the last step's weights")
     parser.add_argument("--widths", default=DEFAULT_WIDTHS, help="channels of the 9 convolutions")
     parser.add_argument("--fc", default=DEFAULT_FC, help="FC widths; the last is the descriptor size")
     args = parser.parse_args()
@@ -174,6 +190,10 @@ def main():
         model.fc1.bias.fill_(0.05)
     if args.resume:
         model.load_state_dict(torch.load(args.resume)["state_dict"])
+    # Polyak averaging: with 795 clips the weights wander from batch to batch (validation scores
+    # swing from epoch to epoch); their running average is a steadier estimate. BatchNorm's
+    # running statistics are averaged the same way.
+    averaged = copy.deepcopy(model) if args.ema > 0 else None
     if args.dropout > 0:
         # FC1 holds ~85 % of the weights and is where the model memorises the 795 speakers.
         model.fc1.register_forward_pre_hook(
@@ -207,12 +227,15 @@ def main():
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)
             optimizer.step()
+            if averaged is not None:
+                update_average(averaged, model, args.ema)
             total += loss.item() * len(rows)
         scheduler.step()
-        model.eval()
+        shipped = averaged if averaged is not None else model
+        shipped.eval()
         with torch.inference_mode():
             taps = {}
-            predicted = torch.cat([model(validation_input[i:i + 16], taps if i == 0 else None)
+            predicted = torch.cat([shipped(validation_input[i:i + 16], taps if i == 0 else None)
                                    for i in range(0, len(validation_rows), 16)])
             dead = (taps["fc1"] == 0).all(dim=0).float().mean().item()
             validation_loss = paper_loss(f_dec, predicted, targets[validation_rows], mu,
@@ -222,7 +245,7 @@ def main():
             gender = (head(predicted).argmax(dim=1) == head(targets[validation_rows]).argmax(dim=1)).float().mean().item()
         # The last epoch is what ships: choosing an epoch by validation scores would make the
         # validation numbers of docs/model-card.md optimistic.
-        torch.save({"config": config, "state_dict": model.state_dict(), "epoch": epoch + 1,
+        torch.save({"config": config, "state_dict": shipped.state_dict(), "epoch": epoch + 1,
                     "mu": mu}, args.out)
         print(f"epoch {epoch + 1}/{args.epochs}: train {total / len(train_rows):.3f}, validation "
               f"{validation_loss:.3f}, mean cosine {cosine:.3f}, R@10 {r10:.3f} (chance "
