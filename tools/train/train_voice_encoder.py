@@ -113,6 +113,22 @@ def spec_augment(x, rng, max_bins, max_frames):
 
 
 @torch.no_grad()
+def recompute_batchnorm(model, spectrograms, rows, batch=16):
+    """BatchNorm running statistics recomputed as exact averages over the whole clips of `rows`
+    (what inference sees), replacing the momentum averages collected on training crops: averaged
+    weights (--ema) need statistics of their own (SWA), and the statistics after the time mean
+    depend on the clip length (a mean over 598 frames varies less than one over a crop)."""
+    for module in model.modules():
+        if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+            module.reset_running_stats()
+            module.momentum = None  # cumulative average
+    model.train()
+    for start in range(0, len(rows), batch):
+        model(torch.from_numpy(spectrograms[np.sort(rows[start:start + batch])].astype(np.float32)))
+    return model
+
+
+@torch.no_grad()
 def update_average(averaged, model, decay):
     for average, current in zip(averaged.state_dict().values(), model.state_dict().values()):
         if average.is_floating_point():
@@ -154,6 +170,9 @@ def main():
     parser.add_argument("--ema", type=float, default=0.0,
                         help="keep an exponential moving average of the weights (decay per step, "
                              "e.g. 0.999) and evaluate/save it instead of the last step's weights")
+    parser.add_argument("--bn-recompute", action="store_true",
+                        help="before evaluating and saving, recompute BatchNorm statistics on the "
+                             "full-length training clips (required with --ema)")
     parser.add_argument("--widths", default=DEFAULT_WIDTHS, help="channels of the 9 convolutions")
     parser.add_argument("--fc", default=DEFAULT_FC, help="FC widths; the last is the descriptor size")
     args = parser.parse_args()
@@ -231,7 +250,16 @@ def main():
                 update_average(averaged, model, args.ema)
             total += loss.item() * len(rows)
         scheduler.step()
+        last_epoch = epoch + 1 == args.epochs
+        if args.bn_recompute and (epoch + 1) % 5 and not last_epoch:
+            # Recomputing the statistics is a pass over every whole training clip, about as long
+            # as a training epoch: evaluate and save every 5th epoch and the last only.
+            print(f"epoch {epoch + 1}/{args.epochs}: train {total / len(train_rows):.3f}, "
+                  f"{time.time() - start:.0f} s", flush=True)
+            continue
         shipped = averaged if averaged is not None else model
+        if args.bn_recompute:
+            shipped = recompute_batchnorm(copy.deepcopy(shipped), spectrograms, train_rows)
         shipped.eval()
         with torch.inference_mode():
             taps = {}
@@ -242,13 +270,14 @@ def main():
                                          args.cosine_weight).item()
             cosine = F.cosine_similarity(predicted, targets[validation_rows]).mean().item()
             r10 = recall_at_10(predicted, targets[validation_rows], mu)
+            r10_raw = recall_at_10(predicted, targets[validation_rows], torch.zeros_like(mu))
             gender = (head(predicted).argmax(dim=1) == head(targets[validation_rows]).argmax(dim=1)).float().mean().item()
         # The last epoch is what ships: choosing an epoch by validation scores would make the
         # validation numbers of docs/model-card.md optimistic.
         torch.save({"config": config, "state_dict": shipped.state_dict(), "epoch": epoch + 1,
                     "mu": mu}, args.out)
         print(f"epoch {epoch + 1}/{args.epochs}: train {total / len(train_rows):.3f}, validation "
-              f"{validation_loss:.3f}, mean cosine {cosine:.3f}, R@10 {r10:.3f} (chance "
+              f"{validation_loss:.3f}, mean cosine {cosine:.3f}, R@10 {r10:.3f} centred, {r10_raw:.3f} raw (chance "
               f"{10 / len(validation_rows):.3f}), head gender agreement {gender:.3f}, dead FC1 units {dead:.2f}, "
               f"{time.time() - start:.0f} s", flush=True)
 
