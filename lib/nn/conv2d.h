@@ -10,7 +10,9 @@
  * for the transforms to pay off run as Winograd instead, chosen once at init. Stride-2 layers
  * with an even square kernel (4×4) are first split into their polyphase components: the input's
  * four 2×2-subsampled grids stacked as channels, convolved at stride 1 with the kernel's four
- * 2×2 sub-kernels — the same sums — so they too run as Winograd (F(4×4, 2×2)). */
+ * 2×2 sub-kernels — the same sums — so they too run as Winograd (F(4×4, 2×2)). Layers with
+ * short patches (kh·kw·in ≤ 64) and a multiple of 16 outputs run the small-depth kernel of
+ * nn/small_gemm.h on one row of patches at a time instead of sgemm. */
 #ifndef S2F_NN_CONV2D_H
 #define S2F_NN_CONV2D_H
 
@@ -68,8 +70,8 @@ size_t s2fi_conv2d_workspace_floats(const s2fi_conv2d *conv, s2fi_shape in, size
  *  layer's own bias is used); NULL means bias only. `workspace` must hold at least
  *  s2fi_conv2d_workspace_floats(conv, in_shape, workspace_floats, threads) floats — the function
  *  sizes its blocks to `workspace_floats`. `in` and `out` must not overlap. `threads` (≥ 1)
- *  threads run the Winograd path's transforms and polyphase split (core/workers.h: started per
- *  call); every GEMM uses OpenBLAS's own threads. Results agree across `threads` up to the
+ *  threads run the Winograd path's transforms and polyphase split and the small-depth kernel's
+ *  rows (core/workers.h: started per call); every sgemm uses OpenBLAS's own threads. Results agree across `threads` up to the
  *  GEMM rounding of a different block size. */
 void s2fi_conv2d_forward(const s2fi_conv2d *conv, const float *in, s2fi_shape in_shape, float *out,
                          const s2fi_epilogue *post, float *workspace, size_t workspace_floats,
