@@ -18,6 +18,7 @@ np.ndarray(float32), and tensors as read-only arrays viewing the file's bytes.
 
 Command line:  python3 tools/s2f_model.py info FILE   (prints metadata and the tensor table)
 """
+import os
 import struct
 import sys
 import zlib
@@ -162,12 +163,23 @@ def encode_model(metadata, tensors):
 
 def write_model(path, metadata, tensors):
     """Writes a container to `path` (see the module docstring for the type mapping). Tensors are
-    streamed from the caller's arrays, so memory stays near the size of the inputs."""
+    streamed from the caller's arrays, so memory stays near the size of the inputs. The file is
+    written beside `path` and renamed over it, so an interrupted write never leaves a truncated
+    container where a good one was (the exporters overwrite models/default.s2fm in place)."""
     header, pieces = _layout(metadata, tensors)
-    with open(path, "wb") as f:
-        f.write(header)
-        for piece in pieces:
-            f.write(piece)
+    partial = path + ".partial"
+    try:
+        with open(partial, "wb") as f:
+            f.write(header)
+            for piece in pieces:
+                f.write(piece)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        if os.path.exists(partial):
+            os.remove(partial)
+        raise
 
 
 def checksum(data):
