@@ -138,7 +138,7 @@ def main():
     conv_case(out, "k4s2_explicit_winograd", rng, 9, 16, 16, 8, 4, 4, 2, 2, PADDING_EXPLICIT, (1, 2, 0, 3))
     # Few input channels and a multiple of 16 outputs: the small-depth kernel (nn/small_gemm.h),
     # with rows that are not multiples of its 6-pixel blocks. The first is the voice encoder's
-    # first layer in miniature, the second the face encoder's.
+    # first layer in miniature, the second a VGG-style RGB first layer.
     conv_case(out, "k4s1_same_small_depth", rng, 13, 11, 2, 32, 4, 4, 1, 1, PADDING_SAME, relu=True, affine=True)
     conv_case(out, "k3s2_explicit_small_depth", rng, 15, 17, 3, 16, 3, 3, 2, 2, PADDING_EXPLICIT, (1, 1, 1, 1), relu=True)
     conv_case(out, "k7x1_valid_small_depth", rng, 20, 5, 1, 48, 7, 1, 1, 1, PADDING_VALID)
