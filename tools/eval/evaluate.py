@@ -34,7 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOOLS = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(TOOLS, "train"))
 sys.path.insert(0, TOOLS)
-from common import cache_path, face_path, split, video_id  # noqa: E402
+from common import cache_path, face_path, predict_descriptors, split, video_id  # noqa: E402
 from faceapi import judge  # noqa: E402
 from reference.face_decoder import FaceDecoder, FaceDecoderConfig  # noqa: E402
 from reference.voice_encoder import VoiceEncoder, VoiceEncoderConfig  # noqa: E402
@@ -62,9 +62,8 @@ def predict(model_path, rows):
     decoder = component(metadata, tensors, "face_decoder.", FaceDecoderConfig, FaceDecoder,
                         mean_landmarks=mean)
     spectrograms = np.load(cache_path("spectrograms.npy"), mmap_mode="r")
+    features = predict_descriptors(voice, spectrograms, rows, batch=8)
     with torch.inference_mode():
-        features = torch.cat([voice(torch.from_numpy(spectrograms[rows[i:i + 8]].astype(np.float32)))
-                              for i in range(0, len(rows), 8)])
         images, _, _ = decoder(features)
     return features.numpy(), np.clip(np.round(images * 255), 0, 255).astype(np.uint8)
 

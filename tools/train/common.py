@@ -33,6 +33,17 @@ def split(ids):
     return train, validation
 
 
+def predict_descriptors(voice, spectrograms, rows, batch):
+    """The voice encoder's outputs (a tensor, inference mode) for the clips `rows` of the cached
+    spectrograms, `batch` whole clips per forward pass."""
+    import numpy as np
+    import torch
+
+    with torch.inference_mode():
+        return torch.cat([voice(torch.from_numpy(spectrograms[rows[i:i + batch]].astype(np.float32)))
+                          for i in range(0, len(rows), batch)])
+
+
 def cache_path(name):
     os.makedirs(CACHE, exist_ok=True)
     return os.path.join(CACHE, name)

@@ -42,15 +42,13 @@ def calibrate_deviation(voice):
     import json
 
     import numpy as np
-    from common import split
+    from common import predict_descriptors, split
 
     ids = json.load(open(cache_path("ids.json")))
     rows = np.array([ids.index(c) for c in split(ids)[0]])
     targets = np.load(cache_path("descriptors_Face_ori.npy"))[rows]
     spectrograms = np.load(cache_path("spectrograms.npy"), mmap_mode="r")
-    with torch.inference_mode():
-        predicted = torch.cat([voice(torch.from_numpy(spectrograms[rows[i:i + 16]].astype(np.float32)))
-                               for i in range(0, len(rows), 16)]).numpy()
+    predicted = predict_descriptors(voice, spectrograms, rows, batch=16).numpy()
     mu = targets.mean(axis=0)
     alpha = float(np.linalg.norm(targets - mu, axis=1).mean() / np.linalg.norm(predicted - mu, axis=1).mean())
     last = getattr(voice, f"fc{len(voice.config.fc_dims)}")

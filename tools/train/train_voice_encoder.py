@@ -176,6 +176,8 @@ def main():
     parser.add_argument("--widths", default=DEFAULT_WIDTHS, help="channels of the 9 convolutions")
     parser.add_argument("--fc", default=DEFAULT_FC, help="FC widths; the last is the descriptor size")
     args = parser.parse_args()
+    if args.ema > 0 and not args.bn_recompute:
+        parser.error("--ema needs --bn-recompute: averaged weights need BatchNorm statistics of their own")
     config = VoiceEncoderConfig(conv_channels=[int(w) for w in args.widths.split(",")],
                                 fc_dims=[int(w) for w in args.fc.split(",")])
     torch.manual_seed(args.seed)
@@ -210,8 +212,9 @@ def main():
     if args.resume:
         model.load_state_dict(torch.load(args.resume)["state_dict"])
     # Polyak averaging: with 795 clips the weights wander from batch to batch (validation scores
-    # swing from epoch to epoch); their running average is a steadier estimate. BatchNorm's
-    # running statistics are averaged the same way.
+    # swing from epoch to epoch); their running average is a steadier estimate. Averaged
+    # BatchNorm statistics do not fit averaged weights (a first run predicted the majority
+    # gender for everyone), so --bn-recompute replaces them before every evaluation and save.
     averaged = copy.deepcopy(model) if args.ema > 0 else None
     if args.dropout > 0:
         # FC1 holds ~85 % of the weights and is where the model memorises the 795 speakers.
