@@ -10,6 +10,11 @@ Writes into --out: model.s2fm (our container, "face_decoder." component), featur
     /usr/bin/python3 tools/gen_face_decoder_goldens.py --out tests/face_decoder/data/small --config small
     /usr/bin/python3 tools/gen_face_decoder_goldens.py --out tests/face_decoder/data/small-k4 --config small-k4
     /usr/bin/python3 tools/gen_face_decoder_goldens.py --out /tmp/paper --config paper --batch 1
+    /usr/bin/python3 tools/gen_face_decoder_goldens.py --out /tmp/shipped --model models/default.s2fm
+
+--model takes the decoder (weights and configuration) from a container instead of random weights,
+e.g. the shipped default model; its features are then N(0, 0.09^2) per component, the spread of
+face-api descriptors, so the decoder sees inputs of the size it was trained on.
 """
 import argparse
 import os
@@ -39,6 +44,22 @@ CONFIGS = {
 }
 
 
+def decoder_from_container(path):
+    """The reference module with the configuration, weights and mean landmarks of the
+    "face_decoder." component of a container."""
+    metadata, tensors = s2f_model.read_model(path)
+    prefix = "face_decoder."
+    fields = FaceDecoderConfig.__dataclass_fields__
+    config = FaceDecoderConfig(**{
+        k[len(prefix):]: ([int(x) for x in v] if isinstance(v, np.ndarray) else v)
+        for k, v in metadata.items() if k.startswith(prefix) and k[len(prefix):] in fields})
+    mean = np.asarray(metadata[prefix + "mean_landmarks"], np.float32).reshape(-1, 2)
+    model = FaceDecoder(config, mean_landmarks=mean)
+    model.load_state_dict({k[len(prefix):]: torch.from_numpy(np.array(v)) for k, v in tensors.items()
+                           if k.startswith(prefix)}, strict=False)
+    return model.eval()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True)
@@ -46,19 +67,28 @@ def main():
     parser.add_argument("--batch", type=int, default=2)
     parser.add_argument("--seed", type=int, default=20170721)
     parser.add_argument("--taps", choices=["none", "all"], default="none")
+    parser.add_argument("--model", default=None, help="a container whose face decoder to use")
     args = parser.parse_args()
 
-    config = CONFIGS[args.config]
     generator = torch.Generator().manual_seed(args.seed)
-    model = randomize_(FaceDecoder(config), generator)
+    feature_scale = 1.0
+    if args.model:
+        model = decoder_from_container(args.model)
+        config = model.config
+        feature_scale = 0.09
+    else:
+        config = CONFIGS[args.config]
+        model = randomize_(FaceDecoder(config), generator)
     metadata, tensors = face_decoder_parts(model)
     metadata["general.architecture"] = "speech2face"
-    metadata["general.provenance"] = (f"tools/gen_face_decoder_goldens.py --config {args.config} "
-                                      f"--seed {args.seed}: random weights for testing only")
+    metadata["general.provenance"] = (
+        f"the face decoder of {args.model}" if args.model else
+        f"tools/gen_face_decoder_goldens.py --config {args.config} --seed {args.seed}: random "
+        "weights for testing only")
     os.makedirs(args.out, exist_ok=True)
     s2f_model.write_model(os.path.join(args.out, "model.s2fm"), metadata, tensors)
 
-    features = torch.randn((args.batch, config.feature_dim), generator=generator)
+    features = feature_scale * torch.randn((args.batch, config.feature_dim), generator=generator)
     taps = {} if args.taps == "all" else None
     with torch.inference_mode():
         images, texture, landmarks = model(features, taps)

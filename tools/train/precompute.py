@@ -2,10 +2,12 @@
 """Precomputes everything training and evaluation read, once, into the cache (build-train/):
 
   spectrograms.npy   float16 [N, 598, 257, 2]  the paper's input, through libspeech2face
-  f2f_<R>.npy        uint8   [N, R, R, 3]      Face_f2f (canonical faces) resized to R x R
+  faces_<kind>_<R>.npy uint8 [N, R, R, 3]      canonical faces (<kind> in CANONICAL_KINDS: the
+                                               paper's decoder outputs) resized to R x R
   faceapi_<kind>.json                          face-api (original, Node) on <kind> images:
                                                68 landmarks, box, age, gender
-  descriptors_<kind>.npy float32 [N, 128]      our face encoder on <kind> (Face_ori, Face_f2f)
+  descriptors_<kind>.npy float32 [N, 128]      our face encoder on <kind> (Face_ori and every
+                                               canonical kind)
   ids.json                                     clip ids, row order of every array
 
     /usr/bin/python3 tools/train/precompute.py --lib build/lib/libspeech2face.so [--parts ...]
@@ -25,6 +27,10 @@ sys.path.insert(0, os.path.dirname(HERE))
 from common import cache_path, clip_ids, face_path, wav_path  # noqa: E402
 
 DECODER_RESOLUTION = 112
+# Frontal, neutral faces drawn by the paper's own decoder: Face_f2f from the true face's feature,
+# Face_exg* from speech (three settings). All share one framing (compare_face_api.F2F_BOX).
+CANONICAL_KINDS = ["Face_f2f", "Face_exg0", "Face_exg0.7", "Face_exg1.4"]
+ALL_KINDS = ["Face_ori"] + CANONICAL_KINDS
 
 
 def load_rgb(kind, clip_id):
@@ -43,10 +49,11 @@ def spectrograms(lib, ids):
     out.flush()
 
 
-def faces(ids):
-    images = np.stack([np.asarray(Image.fromarray(load_rgb("Face_f2f", i)).resize(
-        (DECODER_RESOLUTION, DECODER_RESOLUTION), Image.LANCZOS)) for i in ids])
-    np.save(cache_path(f"f2f_{DECODER_RESOLUTION}.npy"), images)
+def faces(ids, resolution=DECODER_RESOLUTION):
+    for kind in CANONICAL_KINDS:
+        images = np.stack([np.asarray(Image.fromarray(load_rgb(kind, i)).resize(
+            (resolution, resolution), Image.LANCZOS)) for i in ids])
+        np.save(cache_path(f"faces_{kind}_{resolution}.npy"), images)
 
 
 def faceapi_attributes(ids, kinds):
@@ -71,7 +78,8 @@ def descriptors(lib, model, ids, kinds):
     from compare_face_api import F2F_BOX, ORI_BOX
     library = load_library(lib)
     encoder = FaceEncoder(library, model)
-    boxes = {"Face_ori": ORI_BOX, "Face_f2f": F2F_BOX}
+    boxes = {kind: F2F_BOX for kind in CANONICAL_KINDS}
+    boxes["Face_ori"] = ORI_BOX
     for kind in kinds:
         box = boxes[kind]
         size = (int(round(box[2])), int(round(box[3])))
@@ -85,19 +93,22 @@ def main():
     parser.add_argument("--lib", default=os.path.join(HERE, "..", "..", "build", "lib", "libspeech2face.so"))
     parser.add_argument("--face-encoder-model", default=os.path.join(HERE, "..", "..", "models", "face_encoder_faceapi.s2fm"))
     parser.add_argument("--parts", default="spectrograms,faces,faceapi,descriptors")
+    parser.add_argument("--kinds", default=",".join(ALL_KINDS),
+                        help="image sets for the faceapi and descriptors parts")
     args = parser.parse_args()
     ids = clip_ids()
     with open(cache_path("ids.json"), "w") as f:
         json.dump(ids, f)
     parts = args.parts.split(",")
+    kinds = args.kinds.split(",")
     if "spectrograms" in parts:
         spectrograms(args.lib, ids)
     if "faces" in parts:
         faces(ids)
     if "faceapi" in parts:
-        faceapi_attributes(ids, ["Face_f2f", "Face_ori"])
+        faceapi_attributes(ids, kinds)
     if "descriptors" in parts:
-        descriptors(args.lib, args.face_encoder_model, ids, ["Face_ori", "Face_f2f"])
+        descriptors(args.lib, args.face_encoder_model, ids, kinds)
 
 
 if __name__ == "__main__":

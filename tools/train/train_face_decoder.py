@@ -1,17 +1,31 @@
 #!/usr/bin/env python3
 """Trains the face decoder (Cole et al. as used by Speech2Face): face-api descriptor -> landmarks
-+ texture, on the canonical faces of ../shared (Face_f2f), all 968 of them (the paper trains the
-decoder separately, on faces only).
++ texture -> spline warp -> canonical face, on the training split only (by video id,
+tools/train/common.py), so that its bound on the validation split is honest.
 
-Targets (from tools/train/precompute.py): landmarks = face-api's 68 points on each Face_f2f;
-texture = the Face_f2f image warped from its own landmarks to the mean landmarks, so the network
-learns appearance in a fixed geometry while the landmark head learns the geometry (the losses
-of Cole et al.: texture L1 + landmark L2). Inputs: descriptors of Face_ori and of Face_f2f, one
-of the two at random per sample (the voice encoder predicts the Face_ori descriptor).
+Faces: every canonical face the paper's own decoder drew for a training clip (Face_f2f,
+Face_exg0, Face_exg0.7, Face_exg1.4: frontal, neutral, one framing) where face-api finds 68
+landmarks. Input of each: the descriptor of that image; for Face_f2f also the descriptor of the
+true face (Face_ori), which is what the voice encoder predicts.
 
-    /usr/bin/python3 tools/train/train_face_decoder.py --out build-train/face_decoder.pt
+Losses (weights by flag):
+- texture L1 against the face warped from its landmarks to the mean landmarks (Cole et al.);
+- texture gradient L1 (the same on horizontal and vertical differences): keeps edges sharp,
+  where plain L1 on an under-determined target settles for a blur;
+- landmark L2 (Cole et al.);
+- identity (Cole et al.'s "the rendered image must give back its feature"): the warped image,
+  framed as the descriptors' images were (differentiable.face_encoder_input), through the
+  frozen face-api network (tools/reference/face_recognition_net.py), squared distance to the
+  input descriptor. Off for the first --identity-from epochs (it is the costly term: the face
+  encoder's backward pass is most of a step), then on.
+
+Checkpoints every epoch (weights, optimiser, schedule, random states); --resume continues a run
+exactly where it stopped.
+
+    /usr/bin/python3 tools/train/train_face_decoder.py --out build-train/face_decoder_v2.pt
 """
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -22,92 +36,197 @@ import torch
 import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+TOOLS = os.path.dirname(HERE)
+ROOT = os.path.dirname(TOOLS)
 sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.dirname(HERE))
-from common import cache_path  # noqa: E402
-from precompute import DECODER_RESOLUTION  # noqa: E402
+sys.path.insert(0, TOOLS)
+from common import cache_path, split  # noqa: E402
+from compare_face_api import F2F_BOX  # noqa: E402
+from differentiable import face_encoder_input, spline_warp  # noqa: E402
+from precompute import CANONICAL_KINDS, DECODER_RESOLUTION  # noqa: E402
 from reference.face_decoder import FaceDecoder, FaceDecoderConfig  # noqa: E402
+from reference.face_recognition_net import load_container  # noqa: E402
 import warp_ref  # noqa: E402
 
-CONFIG = FaceDecoderConfig(
-    feature_dim=128, hidden_dim=256, landmark_hidden=[256], landmark_count=68,
-    texture_size=7, texture_channels=128, upsample_channels=[96, 64, 32, 16])  # 7 * 16 = 112
-assert CONFIG.image_size() == DECODER_RESOLUTION
+
+def make_config(hidden):
+    config = FaceDecoderConfig(
+        feature_dim=128, hidden_dim=hidden, landmark_hidden=[256], landmark_count=68,
+        texture_size=7, texture_channels=128, upsample_channels=[96, 64, 32, 16])  # 7 * 16 = 112
+    assert config.image_size() == DECODER_RESOLUTION
+    return config
 
 
-def load_targets():
-    ids = json.load(open(cache_path("ids.json")))
-    faces = np.load(cache_path(f"f2f_{DECODER_RESOLUTION}.npy")).astype(np.float64) / 255.0
-    found = json.load(open(cache_path("faceapi_Face_f2f.json")))
-    scale = DECODER_RESOLUTION / 224.0  # face-api ran on the 224 x 224 originals
-    keep = [i for i, clip in enumerate(ids) if found.get(clip)]
-    landmarks = np.array([found[ids[i]]["landmarks"] for i in keep], np.float64) * scale
-    mean = landmarks.mean(axis=0)
-    textures_file = cache_path(f"textures_{DECODER_RESOLUTION}.npy")
-    if os.path.exists(textures_file):
-        textures = np.load(textures_file)
-    else:
-        textures = np.stack([warp_ref.warp_xy(faces[i], landmarks[k], mean, order=CONFIG.warp_order,
-                                              regularization=CONFIG.warp_regularization,
-                                              boundary_points=CONFIG.warp_boundary_points)
-                             for k, i in enumerate(keep)]).astype(np.float32)
-        np.save(textures_file, textures)
-    descriptors = np.stack([np.load(cache_path("descriptors_Face_ori.npy"))[keep],
-                            np.load(cache_path("descriptors_Face_f2f.npy"))[keep]])
-    return keep, descriptors.astype(np.float32), landmarks.astype(np.float32), mean.astype(np.float32), textures
+class TrainingFaces:
+    """The training split's canonical faces: per sample an input descriptor, the texture target
+    (the face warped to the mean landmarks), the landmarks, and which image it came from."""
+
+    def __init__(self, config, rows=None):
+        ids = json.load(open(cache_path("ids.json")))
+        train_ids, _ = split(ids)
+        rows = np.array([ids.index(c) for c in train_ids]) if rows is None else rows
+        scale = DECODER_RESOLUTION / 224.0  # face-api ran on the 224 x 224 originals
+        ori = np.load(cache_path("descriptors_Face_ori.npy"))
+        faces, landmarks, images, inputs, sources = [], [], [], [], []
+        for kind in CANONICAL_KINDS:
+            found = json.load(open(cache_path(f"faceapi_{kind}.json")))
+            kind_images = np.load(cache_path(f"faces_{kind}_{DECODER_RESOLUTION}.npy"), mmap_mode="r")
+            own = np.load(cache_path(f"descriptors_{kind}.npy"))
+            for r in rows:
+                if not found.get(ids[r]):
+                    continue
+                views = [own[r]] + ([ori[r]] if kind == "Face_f2f" else [])
+                for view in views:
+                    faces.append(len(landmarks))
+                    inputs.append(view)
+                    sources.append(f"{kind}/{ids[r]}")
+                landmarks.append(np.asarray(found[ids[r]]["landmarks"], np.float32) * scale)
+                images.append(np.asarray(kind_images[r]))
+        self.landmarks = np.stack(landmarks)
+        self.mean = self.landmarks.mean(axis=0)
+        self.face_of_sample = np.array(faces)
+        self.inputs = np.stack(inputs).astype(np.float32)
+        self.sources = sources
+        self.textures = self._textures(config, np.stack(images))
+
+    def _textures(self, config, images):
+        """Each face warped from its landmarks to the mean landmarks (warp_ref, float64), cached
+        by the landmark set it depends on."""
+        key = hashlib.sha256(self.landmarks.tobytes() + images.tobytes()).hexdigest()[:12]
+        path = cache_path(f"textures_{DECODER_RESOLUTION}_{key}.npy")
+        if os.path.exists(path):
+            return np.load(path)
+        textures = np.stack([
+            warp_ref.warp_xy(images[i] / 255.0, self.landmarks[i], self.mean,
+                             order=config.warp_order, regularization=config.warp_regularization,
+                             boundary_points=config.warp_boundary_points)
+            for i in range(len(images))]).astype(np.float32)
+        np.save(path, textures)
+        return textures
+
+    def __len__(self):
+        return len(self.inputs)
+
+
+def frozen_face_encoder(path):
+    net, _ = load_container(path)
+    for p in net.parameters():
+        p.requires_grad_(False)
+    return net.eval()
+
+
+def image_gradient_l1(a, b):
+    """L1 between the horizontal and vertical pixel differences of two [B, H, W, C] images."""
+    return (F.l1_loss(a[:, 1:] - a[:, :-1], b[:, 1:] - b[:, :-1])
+            + F.l1_loss(a[:, :, 1:] - a[:, :, :-1], b[:, :, 1:] - b[:, :, :-1]))
+
+
+def rendered_descriptor(model, encoder, texture, landmarks):
+    """The face encoder's descriptor of the decoder's final image (warp included), differentiable."""
+    image = spline_warp(texture, model.mean_landmarks, model.clamp_landmarks(landmarks),
+                        order=model.config.warp_order, regularization=model.config.warp_regularization,
+                        boundary_points=model.config.warp_boundary_points)
+    return encoder(face_encoder_input(image, F2F_BOX, encoder.input_size))
+
+
+def save_checkpoint(path, model, optimizer, scheduler, epoch, rng, args):
+    state = {"config": model.config, "state_dict": model.state_dict(),
+             "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+             "epoch": epoch, "numpy_rng": rng.bit_generator.state,
+             "torch_rng": torch.get_rng_state(), "args": vars(args)}
+    torch.save(state, path + ".tmp")
+    os.replace(path + ".tmp", path)  # an interrupted save never leaves a truncated checkpoint
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=cache_path("face_decoder.pt"))
-    parser.add_argument("--epochs", type=int, default=60)
+    parser.add_argument("--out", default=cache_path("face_decoder_v2.pt"))
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--identity-from", type=int, default=10,
+                        help="first epoch (0-based) with the identity loss on")
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--hidden", type=int, default=512, help="f_dec width (paper 1000)")
     parser.add_argument("--landmark-weight", type=float, default=10.0)
+    parser.add_argument("--gradient-weight", type=float, default=1.0)
+    parser.add_argument("--identity-weight", type=float, default=1.0)
+    parser.add_argument("--noise", type=float, default=0.02, help="std of noise on the input descriptor")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--resume", default=None, help="continue from this checkpoint's weights")
+    parser.add_argument("--face-encoder", default=os.path.join(ROOT, "models", "face_encoder_faceapi.s2fm"))
+    parser.add_argument("--resume", action="store_true", help="continue --out from its last epoch")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
 
-    keep, descriptors, landmarks, mean, textures = load_targets()
-    print(f"{len(keep)} faces with landmarks; texture targets {textures.shape}", flush=True)
-    model = FaceDecoder(CONFIG, mean_landmarks=mean)
-    if args.resume:
-        model.load_state_dict(torch.load(args.resume)["state_dict"])
-    else:
-        with torch.no_grad():  # start the landmark head at the mean face
-            last = model.landmark_layers()[-1]
-            last.weight.mul_(0.01)
-            last.bias.copy_(torch.from_numpy(mean.reshape(-1)))
+    config = make_config(args.hidden)
+    data = TrainingFaces(config)
+    print(f"{len(data)} training samples from {len(data.landmarks)} faces; textures "
+          f"{data.textures.shape}", flush=True)
+    model = FaceDecoder(config, mean_landmarks=data.mean)
+    with torch.no_grad():  # start the landmark head at the mean face
+        last = model.landmark_layers()[-1]
+        last.weight.mul_(0.01)
+        last.bias.copy_(torch.from_numpy(data.mean.reshape(-1)))
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, args.epochs)
-    textures_t = torch.from_numpy(textures)
-    landmarks_t = torch.from_numpy(landmarks)
+    first_epoch = 0
+    if args.resume:
+        state = torch.load(args.out)
+        model.load_state_dict(state["state_dict"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        rng.bit_generator.state = state["numpy_rng"]
+        torch.set_rng_state(state["torch_rng"])
+        first_epoch = state["epoch"] + 1
+        print(f"resumed {args.out} after epoch {first_epoch}", flush=True)
+    encoder = frozen_face_encoder(args.face_encoder)
+
+    textures = torch.from_numpy(data.textures)
+    landmarks = torch.from_numpy(data.landmarks)
+    inputs = torch.from_numpy(data.inputs)
     size = float(DECODER_RESOLUTION)
-    n = len(keep)
-    for epoch in range(args.epochs):
-        start, totals = time.time(), np.zeros(2)
+    n = len(data)
+    for epoch in range(first_epoch, args.epochs):
+        start, totals = time.time(), np.zeros(4)
+        use_identity = epoch >= args.identity_from and args.identity_weight > 0
         order = rng.permutation(n)
         model.train()
         for b in range(0, n, args.batch):
             rows = order[b:b + args.batch]
-            view = rng.integers(0, 2, len(rows))  # Face_ori or Face_f2f descriptor
-            x = torch.from_numpy(descriptors[view, rows])
-            x = x + 0.02 * torch.randn_like(x)
-            texture, predicted = model.forward_network(x)
-            texture_loss = F.l1_loss(texture, textures_t[rows])
-            landmark_loss = F.mse_loss(predicted / size, landmarks_t[rows] / size)
-            loss = texture_loss + args.landmark_weight * landmark_loss
+            faces = data.face_of_sample[rows]
+            x = inputs[rows]
+            texture, predicted = model.forward_network(x + args.noise * torch.randn_like(x))
+            target = textures[faces]
+            texture_loss = F.l1_loss(texture, target)
+            gradient_loss = image_gradient_l1(texture, target)
+            landmark_loss = F.mse_loss(predicted / size, landmarks[faces] / size)
+            loss = texture_loss + args.gradient_weight * gradient_loss + args.landmark_weight * landmark_loss
+            identity_loss = torch.zeros(())
+            if use_identity:
+                rendered = rendered_descriptor(model, encoder, texture, predicted)
+                identity_loss = (rendered - x).square().sum(dim=1).mean()
+                loss = loss + args.identity_weight * identity_loss
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            totals += [texture_loss.item() * len(rows), landmark_loss.item() * len(rows)]
+            totals += np.array([texture_loss.item(), gradient_loss.item(), landmark_loss.item(),
+                                identity_loss.item()]) * len(rows)
+            done = b + len(rows)
+            if (b // args.batch) % 20 == 19:
+                running = totals / done
+                print(f"  epoch {epoch + 1} {done}/{n}: texture L1 {running[0]:.4f}, gradient L1 "
+                      f"{running[1]:.4f}, identity {running[3]:.4f}, {time.time() - start:.0f} s",
+                      flush=True)
         scheduler.step()
-        texture_l1, landmark_mse = totals / n
-        print(f"epoch {epoch + 1}/{args.epochs}: texture L1 {texture_l1:.4f}, landmark RMSE "
-              f"{np.sqrt(landmark_mse) * size:.2f} px, {time.time() - start:.0f} s", flush=True)
-        torch.save({"config": CONFIG, "state_dict": model.state_dict()}, args.out)
+        texture_l1, gradient_l1, landmark_mse, identity = totals / n
+        print(f"epoch {epoch + 1}/{args.epochs}: texture L1 {texture_l1:.4f}, gradient L1 "
+              f"{gradient_l1:.4f}, landmark RMSE {np.sqrt(landmark_mse) * size:.2f} px, identity "
+              f"{identity:.4f}{'' if use_identity else ' (off)'}, {time.time() - start:.0f} s",
+              flush=True)
+        save_checkpoint(args.out, model, optimizer, scheduler, epoch, rng, args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Checks tools/train/differentiable.py against the references it stands in for, so that the
+identity loss optimises what evaluation measures:
+
+- spline_warp vs tools/warp_ref.py (numpy float64) on real canonical faces and their landmarks;
+- the face encoder on face_encoder_input(image) (PyTorch, float) vs the face encoder of
+  libspeech2face on the same image cropped and resized by the library, as precompute.py and
+  the evaluation frame it (the descriptors should agree to a cosine near 1).
+
+    /usr/bin/python3 tools/train/check_differentiable.py [--lib build/lib/libspeech2face.so]
+Exits non-zero when a check fails.
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOOLS = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+sys.path.insert(0, TOOLS)
+from common import cache_path, clip_ids, face_path  # noqa: E402
+from compare_face_api import F2F_BOX  # noqa: E402
+from differentiable import face_encoder_input, spline_warp  # noqa: E402
+from reference.face_recognition_net import load_container  # noqa: E402
+import warp_ref  # noqa: E402
+
+WARP_MAX_ABS = 1e-4       # float32 sampling of a float64 flow, on 0..1 pixels
+DESCRIPTOR_MIN_COSINE = 0.99
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lib", default=os.path.join(TOOLS, "..", "build", "lib", "libspeech2face.so"))
+    parser.add_argument("--face-encoder", default=os.path.join(TOOLS, "..", "models", "face_encoder_faceapi.s2fm"))
+    parser.add_argument("--count", type=int, default=8)
+    args = parser.parse_args()
+    from PIL import Image
+    ids = [c for c in clip_ids()]
+    found = json.load(open(cache_path("faceapi_Face_f2f.json")))
+    clips = [c for c in ids if found.get(c)][:args.count]
+    size = 112
+    images = np.stack([np.asarray(Image.open(face_path("Face_f2f", c)).convert("RGB").resize(
+        (size, size), Image.LANCZOS)) for c in clips]) / 255.0
+    points = np.stack([np.asarray(found[c]["landmarks"]) * size / 224.0 for c in clips])
+    mean = points.mean(axis=0)
+    ours = spline_warp(torch.from_numpy(images).float(), torch.from_numpy(mean).float(),
+                       torch.from_numpy(points).float()).numpy()
+    reference = np.stack([warp_ref.warp_xy(images[i], mean, points[i], 2, 1e-3, 2)
+                          for i in range(len(clips))])
+    warp_error = float(np.abs(ours - reference).max())
+    print(f"spline_warp vs warp_ref: max |difference| {warp_error:.2e} (limit {WARP_MAX_ABS:g})")
+
+    from s2f_face_encoder_ctypes import FaceEncoder, crop_resize, load_library
+    library = load_library(args.lib)
+    c_encoder = FaceEncoder(library, args.face_encoder)
+    net, _ = load_container(args.face_encoder)
+    u8 = np.clip(np.round(reference * 255), 0, 255).astype(np.uint8)
+    box = [v * size / 224.0 for v in F2F_BOX]
+    library_descriptors = np.stack([c_encoder.encode(crop_resize(
+        library, u8[i], box, (int(round(F2F_BOX[2])), int(round(F2F_BOX[3]))), "bilinear_tf"))
+        for i in range(len(clips))])
+    with torch.no_grad():
+        torch_descriptors = net(face_encoder_input(torch.from_numpy(u8 / 255.0).float(), F2F_BOX,
+                                                   net.input_size)).numpy()
+    cosines = np.sum(library_descriptors * torch_descriptors, axis=1) / (
+        np.linalg.norm(library_descriptors, axis=1) * np.linalg.norm(torch_descriptors, axis=1))
+    print(f"descriptor of face_encoder_input vs the library's framing: cosine min "
+          f"{cosines.min():.5f} mean {cosines.mean():.5f} (limit {DESCRIPTOR_MIN_COSINE})")
+    ok = warp_error <= WARP_MAX_ABS and cosines.min() >= DESCRIPTOR_MIN_COSINE
+    print("ok" if ok else "FAILED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
