@@ -10,6 +10,10 @@ descriptor of each validation speaker's TRUE face (Face_ori), and judge the imag
 - Sameness: mean pairwise cosine of the decoded images' descriptors after subtracting the mean
   true-face descriptor of the training split (true faces score about 0; one template for every
   input scores near 1).
+- Visible likeness, with no network at all: each decoded image, shrunk to 28 x 28, ranks the
+  paper's own decoding (Face_f2f) of the 173 faces by pixel distance; R@10 of the same clip's.
+  The face encoder can be satisfied by patterns a person does not see; this cannot, and an
+  image that is one template for everyone scores chance here.
 - Anchors, judged the same way: the paper's own decoder on the same faces (Face_f2f, an image
   in ../shared), and the true faces themselves.
 - With every rate its 95 % Wilson interval. A contact sheet: true face | paper's Face_f2f | ours.
@@ -118,6 +122,21 @@ def identity_report(descriptors, truth, mu):
             "mean_centred_pairwise_cosine": float(pairwise[~np.eye(n, dtype=bool)].mean())}
 
 
+def pixel_likeness(ours, reference):
+    """R@k of ours[i] among `reference` by squared distance of 28 x 28 area-averaged RGB (both
+    [N, H, W, 3] uint8, H a multiple of 28); the true match of i is reference[i]."""
+    def small(images):
+        n, h = images.shape[:2]
+        f = h // 28
+        return images.astype(np.float64).reshape(n, 28, f, 28, f, 3).mean(axis=(2, 4)).reshape(n, -1) / 255.0
+    a, b = small(ours), small(reference)
+    distance = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2 * a @ b.T
+    ranks = (distance < np.diag(distance)[:, None]).sum(axis=1)
+    n = len(a)
+    return {"recall": {f"R@{k}": float(np.mean(ranks < k)) for k in [1, 5, 10]},
+            "recall_95ci": {f"R@{k}": wilson_interval(int(np.sum(ranks < k)), n) for k in [1, 5, 10]}}
+
+
 def contact_sheet(path, clips, ours, tile=112):
     sheet = Image.new("RGB", (3 * tile, len(clips) * tile), "white")
     for row, clip in enumerate(clips):
@@ -159,12 +178,17 @@ def main():
         encoder = s2f.FaceEncoder(model)
         ours_descriptors = describe(encoder, [ours[c] for c in clips], F2F_BOX)
     f2f_descriptors = np.load(cache_path("descriptors_Face_f2f.npy"))[rows]
+    f2f_small = np.stack([np.asarray(Image.open(face_path("Face_f2f", c)).convert("RGB").resize(
+        (112, 112), Image.LANCZOS)) for c in clips])
+    ours_small = np.stack([np.asarray(Image.fromarray(ours[c]).resize((112, 112), Image.LANCZOS))
+                           for c in clips])
 
     report = {"model": os.path.relpath(args.model, ROOT) if args.model.startswith(ROOT) else args.model,
               "split": args.split, "clips": len(clips), "gallery_size": len(clips),
               "image_size": int(next(iter(ours.values())).shape[0]),
               "ours": identity_report(ours_descriptors, truth, mu),
               "paper_Face_f2f": identity_report(f2f_descriptors, truth, mu),
+              "pixel_likeness_to_paper_Face_f2f": pixel_likeness(ours_small, f2f_small),
               "true_faces": {"mean_centred_pairwise_cosine":
                              identity_report(truth, truth, mu)["mean_centred_pairwise_cosine"]}}
     if not args.no_attributes:

@@ -9,6 +9,8 @@ input descriptor):
 
 Both are checked against the numpy references by tools/train/check_differentiable.py.
 """
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -101,6 +103,23 @@ def spline_warp(image, source_xy, dest_xy, order=2, regularization=1e-3, boundar
     top_row = at(y0, x0) + ax * (at(y0, x0 + 1) - at(y0, x0))
     bottom_row = at(y0 + 1, x0) + ax * (at(y0 + 1, x0 + 1) - at(y0 + 1, x0))
     return (top_row + ay * (bottom_row - top_row)).reshape(batch, height, width, channels)
+
+
+def gaussian_blur(image, sigma):
+    """[B, H, W, C] image blurred by a separable Gaussian of `sigma` pixels (edges replicated)."""
+    if sigma <= 0:
+        return image
+    radius = int(math.ceil(3 * sigma))
+    taps = torch.arange(-radius, radius + 1, dtype=image.dtype)
+    kernel = torch.exp(-taps * taps / (2 * sigma * sigma))
+    kernel = kernel / kernel.sum()
+    x = image.permute(0, 3, 1, 2)
+    channels = x.shape[1]
+    x = F.conv2d(F.pad(x, (radius, radius, 0, 0), mode="replicate"),
+                 kernel.view(1, 1, 1, -1).repeat(channels, 1, 1, 1), groups=channels)
+    x = F.conv2d(F.pad(x, (0, 0, radius, radius), mode="replicate"),
+                 kernel.view(1, 1, -1, 1).repeat(channels, 1, 1, 1), groups=channels)
+    return x.permute(0, 2, 3, 1)
 
 
 def face_encoder_input(image, box, size):

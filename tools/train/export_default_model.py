@@ -58,9 +58,18 @@ def calibrate_deviation(voice):
     return alpha
 
 
+def component_from_container(path, prefix):
+    """The metadata keys and tensors of one component (`prefix`, e.g. "face_decoder.") of a
+    container, unchanged: for shipping a component that was not retrained."""
+    metadata, tensors = s2f_model.read_model(path)
+    return ({k: v for k, v in metadata.items() if k.startswith(prefix)},
+            {k: v for k, v in tensors.items() if k.startswith(prefix)})
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--voice", default=cache_path("voice_encoder.pt"))
+    parser.add_argument("--voice", default=cache_path("voice_encoder.pt"),
+                        help="voice encoder checkpoint (.pt) or a container holding one (.s2fm)")
     parser.add_argument("--decoder", default=cache_path("face_decoder.pt"),
                         help="face decoder checkpoint (.pt) or a container holding one (.s2fm)")
     parser.add_argument("--face-encoder", default=os.path.join(ROOT, "models", "face_encoder_faceapi.s2fm"))
@@ -69,22 +78,34 @@ def main():
                         help="rescale predicted deviations from the mean face (calibrate_deviation)")
     args = parser.parse_args()
 
-    voice, voice_checkpoint = load(VoiceEncoder, args.voice)
     calibration = ""
-    if args.calibrate:
-        alpha = calibrate_deviation(voice)
-        calibration = f", deviation from the mean training face scaled by {alpha:.4f} (fitted on the training split)"
-        print(f"calibration: alpha = {alpha:.4f}")
-    if args.decoder.endswith(".s2fm"):
-        # A face decoder already in a container (e.g. the shipped one, when only the voice
-        # encoder was retrained): its face_decoder.* keys and tensors, unchanged.
-        container_metadata, container_tensors = s2f_model.read_model(args.decoder)
-        decoder_part = ({k: v for k, v in container_metadata.items() if k.startswith("face_decoder.")},
-                        {k: v for k, v in container_tensors.items() if k.startswith("face_decoder.")})
+    if args.voice.endswith(".s2fm"):
+        # A voice encoder already in a container (e.g. the shipped one, when only the face decoder
+        # was retrained): its keys and tensors unchanged, calibration included.
+        if args.calibrate:
+            parser.error("--calibrate needs a voice encoder checkpoint, not a container")
+        voice_part = component_from_container(args.voice, "voice_encoder.")
+        voice_provenance = "voice encoder carried over unchanged from " + os.path.basename(args.voice)
     else:
-        decoder_part = face_decoder_parts(load(FaceDecoder, args.decoder)[0])
+        voice, voice_checkpoint = load(VoiceEncoder, args.voice)
+        if args.calibrate:
+            alpha = calibrate_deviation(voice)
+            calibration = f", deviation from the mean training face scaled by {alpha:.4f} (fitted on the training split)"
+            print(f"calibration: alpha = {alpha:.4f}")
+        voice_part = voice_encoder_parts(voice)
+        voice_provenance = (f"voice encoder on the training split by video id (epoch "
+                            f"{voice_checkpoint.get('epoch')}{calibration})")
+    if args.decoder.endswith(".s2fm"):
+        decoder_part = component_from_container(args.decoder, "face_decoder.")
+        decoder_provenance = "face decoder carried over unchanged from " + os.path.basename(args.decoder)
+    else:
+        decoder_model, decoder_checkpoint = load(FaceDecoder, args.decoder)
+        decoder_part = face_decoder_parts(decoder_model)
+        decoder_provenance = (
+            "face decoder on the training split's canonical faces (Face_f2f, Face_exg*), epoch "
+            f"{decoder_checkpoint.get('epoch', -1) + 1}")
     metadata, tensors = {}, {}
-    for part_metadata, part_tensors in (voice_encoder_parts(voice), decoder_part):
+    for part_metadata, part_tensors in (voice_part, decoder_part):
         metadata.update(part_metadata)
         tensors.update(part_tensors)
     encoder_metadata, encoder_tensors = s2f_model.read_model(args.face_encoder)
@@ -97,9 +118,8 @@ def main():
     metadata["general.name"] = "libspeech2face default model (face-api 128-D face space)"
     metadata["general.provenance"] = (
         "Trained by libspeech2face's tools/train (commit " + commit + ") on the 968 public "
-        "Speech2Face project-page samples (AVSpeech/YouTube; research use only): face decoder on "
-        "Face_f2f canonical faces, voice encoder on the training split by video id (epoch "
-        f"{voice_checkpoint.get('epoch')}{calibration}). Face encoder: " + encoder_metadata["face_encoder.provenance"])
+        "Speech2Face project-page samples (AVSpeech/YouTube; research use only): "
+        f"{decoder_provenance}; {voice_provenance}. Face encoder: " + encoder_metadata["face_encoder.provenance"])
     metadata["general.license"] = (
         "Weights produced by libspeech2face (MIT); face encoder weights from npm "
         "@vladmandic/face-api (MIT, see models/face-api-LICENSE). Training data: research samples, "
