@@ -42,7 +42,7 @@ sys.path.insert(0, os.path.join(ROOT, "bindings", "python"))
 os.environ.setdefault("S2F_LIBRARY", os.path.join(ROOT, "build", "lib", "libspeech2face.so"))
 from common import cache_path, face_path, split  # noqa: E402
 from compare_face_api import F2F_BOX, ORI_BOX  # noqa: E402
-from evaluate import recall_at, wilson_interval  # noqa: E402
+from evaluate import contact_sheet, recall_at, wilson_interval  # noqa: E402
 from faceapi import judge  # noqa: E402
 
 
@@ -137,16 +137,6 @@ def pixel_likeness(ours, reference):
             "recall_95ci": {f"R@{k}": wilson_interval(int(np.sum(ranks < k)), n) for k in [1, 5, 10]}}
 
 
-def contact_sheet(path, clips, ours, tile=112):
-    sheet = Image.new("RGB", (3 * tile, len(clips) * tile), "white")
-    for row, clip in enumerate(clips):
-        for col, image in enumerate([Image.open(face_path("Face_ori", clip)).convert("RGB"),
-                                     Image.open(face_path("Face_f2f", clip)).convert("RGB"),
-                                     Image.fromarray(ours[clip])]):
-            sheet.paste(image.resize((tile, tile), Image.LANCZOS), (col * tile, row * tile))
-    sheet.save(path)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=os.path.join(ROOT, "models", "default.s2fm"),
@@ -205,7 +195,7 @@ def main():
         with open(args.json, "w") as f:
             json.dump(report, f, indent=2)
     if args.sheet:
-        contact_sheet(args.sheet, clips[:16], ours)
+        contact_sheet(args.sheet, clips[:16], ours, paper_kind="Face_f2f")
 
 
 if __name__ == "__main__":

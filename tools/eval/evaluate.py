@@ -110,12 +110,12 @@ def agreement(truth, other, clips):
     return float(gender), float(decade), len(both)
 
 
-def contact_sheet(path, clips, ours):
-    tile = 112
+def contact_sheet(path, clips, ours, paper_kind="Face_exg0", tile=112):
+    """True face | the paper's `paper_kind` image | ours, one row per clip."""
     sheet = Image.new("RGB", (3 * tile, len(clips) * tile), "white")
     for row, clip in enumerate(clips):
         for col, image in enumerate([Image.open(face_path("Face_ori", clip)).convert("RGB"),
-                                     Image.open(face_path("Face_exg0", clip)).convert("RGB"),
+                                     Image.open(face_path(paper_kind, clip)).convert("RGB"),
                                      Image.fromarray(ours[clip])]):
             sheet.paste(image.resize((tile, tile), Image.LANCZOS), (col * tile, row * tile))
     sheet.save(path)

@@ -80,7 +80,7 @@ class TrainingFaces:
         rows = np.array([ids.index(c) for c in train_ids]) if rows is None else rows
         scale = DECODER_RESOLUTION / 224.0  # face-api ran on the 224 x 224 originals
         ori = np.load(cache_path("descriptors_Face_ori.npy"))
-        faces, landmarks, images, inputs, sources = [], [], [], [], []
+        faces, landmarks, images, inputs = [], [], [], []
         for kind in CANONICAL_KINDS:
             found = json.load(open(cache_path(f"faceapi_{kind}.json")))
             kind_images = np.load(cache_path(f"faces_{kind}_{DECODER_RESOLUTION}.npy"), mmap_mode="r")
@@ -92,14 +92,12 @@ class TrainingFaces:
                 for view in views:
                     faces.append(len(landmarks))
                     inputs.append(view)
-                    sources.append(f"{kind}/{ids[r]}")
                 landmarks.append(np.asarray(found[ids[r]]["landmarks"], np.float32) * scale)
                 images.append(np.asarray(kind_images[r]))
         self.landmarks = np.stack(landmarks)
         self.mean = self.landmarks.mean(axis=0)
         self.face_of_sample = np.array(faces)
         self.inputs = np.stack(inputs).astype(np.float32)
-        self.sources = sources
         self.textures = self._textures(config, np.stack(images))
 
     def _textures(self, config, images):
