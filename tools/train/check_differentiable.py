@@ -9,7 +9,8 @@ identity loss optimises what evaluation measures:
   the evaluation frame it (the descriptors should agree to a cosine near 1).
 
     /usr/bin/python3 tools/train/check_differentiable.py [--lib build/lib/libspeech2face.so]
-Exits non-zero when a check fails, 77 (skip) without torch; a meson test runs it.
+Exits non-zero when a check fails, 77 (skip) without torch or the sample faces; a meson test
+runs it.
 """
 import argparse
 import os
@@ -51,6 +52,10 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     from PIL import Image
+    from common import DATA
+    if not os.path.exists(os.path.join(DATA, "IDs.txt")):
+        print(f"no sample faces at {DATA} (../shared beside the checkout, or S2F_DATA): skip")
+        return 77
     clips = clip_ids()[:args.count]
     size = 112
     images = np.stack([np.asarray(Image.open(face_path("Face_f2f", c)).convert("RGB").resize(
