@@ -138,6 +138,7 @@ S2F_API s2f_status s2f_set_log_callback(s2f_log_fn fn, void *user_data, s2f_log_
 typedef struct s2f_model s2f_model;
 /** Audio PCM → the paper's compressed complex spectrogram. One per thread. */
 typedef struct s2f_spectrogram s2f_spectrogram;
+typedef struct s2f_spectrogram_stream s2f_spectrogram_stream;
 /** Spectrogram → face feature (paper Table 1 CNN). Built from a model; one per thread. */
 typedef struct s2f_voice_encoder s2f_voice_encoder;
 /** Face photo crop → face feature. Built from a model; one per thread. */
@@ -394,6 +395,47 @@ S2F_API s2f_status s2f_spectrogram_compute_segments(s2f_spectrogram *spectrogram
                                                     const float *pcm, size_t n_samples,
                                                     float *out, size_t out_capacity_floats,
                                                     size_t *segments_out);
+
+/** Audio of any length, in pieces, in bounded memory: the same output as the one-shot calls on
+ *  the whole signal, bit for bit, produced as soon as the audio it covers has arrived. With
+ *  clip_seconds > 0 it yields the clips s2f_spectrogram_compute_segments() cuts (the first one
+ *  is s2f_spectrogram_compute()'s clip; input shorter than a clip gives the one tiled clip at
+ *  the end); with clip_seconds <= 0, the frames s2f_spectrogram_compute() gives for the whole
+ *  signal. It holds about one clip (or one window) plus what was written and not yet read,
+ *  whatever the total length. Use: create, then repeatedly write a piece and read until
+ *  nothing is ready, then finish and read the rest. One thread at a time per stream.
+ *  Errors of create: as s2f_spectrogram_create(). */
+S2F_API s2f_status s2f_spectrogram_stream_create(const s2f_spectrogram_params *params,
+                                                 s2f_spectrogram_stream **out);
+
+/** Releases the stream. NULL is a no-op. */
+S2F_API void s2f_spectrogram_stream_free(s2f_spectrogram_stream *stream);
+
+/** Message of the last failing call on this stream ("" if none; "" for NULL). */
+S2F_API const char *s2f_spectrogram_stream_last_error(const s2f_spectrogram_stream *stream);
+
+/** Appends `n_samples` mono samples (at params.sample_rate) to the signal; 0 samples is a
+ *  no-op. Errors: S2F_ERR_INVALID_ARGUMENT (stream NULL, pcm NULL with n_samples > 0, after
+ *  finish, or after an earlier failure), S2F_ERR_NON_FINITE (as s2f_spectrogram_compute(); the
+ *  piece is then not taken), S2F_ERR_OUT_OF_MEMORY, S2F_ERR_INTERNAL. A failure other than
+ *  S2F_ERR_NON_FINITE and S2F_ERR_INVALID_ARGUMENT ends the stream (later calls fail). */
+S2F_API s2f_status s2f_spectrogram_stream_write(s2f_spectrogram_stream *stream, const float *pcm,
+                                                size_t n_samples);
+
+/** Ends the signal: flushes the resampler and settles the last clips or frames, which read
+ *  then returns. Errors: S2F_ERR_INVALID_ARGUMENT (NULL; called twice; no samples at all, less
+ *  than one sample at the analysis rate, or with clip_seconds <= 0 less than one window),
+ *  S2F_ERR_OUT_OF_MEMORY, S2F_ERR_INTERNAL. */
+S2F_API s2f_status s2f_spectrogram_stream_finish(s2f_spectrogram_stream *stream);
+
+/** Takes the next ready output into `out` (time × frequency × {re, im}, as compute).
+ *  clip_seconds > 0: one clip per call, frames × bins × 2 floats (s2f_spectrogram_shape()'s
+ *  frames); clip_seconds <= 0: as many ready frames as `out_capacity_floats` holds. *frames_out
+ *  receives the frames written: 0 when nothing is ready (write more, or after finish: the end).
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL pointers), S2F_ERR_BUFFER_TOO_SMALL (less than one
+ *  clip, or one frame, of room; nothing is taken). */
+S2F_API s2f_status s2f_spectrogram_stream_read(s2f_spectrogram_stream *stream, float *out,
+                                               size_t out_capacity_floats, size_t *frames_out);
 
 /** Averages interleaved multi-channel PCM into mono: mono_out[i] = mean over c of
  *  interleaved[i·channels + c], for i < frames. `mono_out` may equal `interleaved` (in-place)

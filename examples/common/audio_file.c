@@ -6,49 +6,108 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-int audio_file_read(const char *path, audio_pcm *out, char *error, size_t error_size)
+#define MAX_CHANNELS 256 /* s2f_audio_downmix's limit */
+
+int audio_reader_open(const char *path, size_t piece_frames, audio_reader *reader, char *error,
+                      size_t error_size)
 {
-    *out = (audio_pcm){0};
+    *reader = (audio_reader){.path = path, .piece_frames = piece_frames};
     SF_INFO info = {0};
     SNDFILE *file = sf_open(path, SFM_READ, &info);
     if (!file) {
         snprintf(error, error_size, "%s: %s", path, sf_strerror(NULL));
         return -1;
     }
-    if (info.frames <= 0 || info.channels < 1 ||
-        (uint64_t)info.frames > SIZE_MAX / sizeof(float) / (uint64_t)info.channels) {
-        snprintf(error, error_size, "%s: %lld frames of %d channels is not usable audio", path,
-                 (long long)info.frames, info.channels);
+    if (info.channels < 1 || info.channels > MAX_CHANNELS || info.samplerate <= 0) {
+        snprintf(error, error_size, "%s: %d channels at %d Hz is not usable audio", path,
+                 info.channels, info.samplerate);
         sf_close(file);
         return -1;
     }
-    size_t frames = (size_t)info.frames;
-    float *interleaved = malloc(sizeof(float) * frames * (size_t)info.channels);
-    if (!interleaved) {
-        snprintf(error, error_size, "%s: out of memory for %zu frames", path, frames);
-        sf_close(file);
+    reader->file = file;
+    reader->sample_rate = info.samplerate;
+    reader->channels = info.channels;
+    /* Sized from our piece length, never from the header's frame count. */
+    reader->interleaved = malloc(sizeof(float) * piece_frames * (size_t)info.channels);
+    if (!reader->interleaved) {
+        snprintf(error, error_size, "%s: out of memory for a %zu-frame piece", path,
+                 piece_frames);
+        audio_reader_close(reader);
         return -1;
     }
+    return 0;
+}
+
+long audio_reader_read(audio_reader *reader, float *mono, char *error, size_t error_size)
+{
     /* libsndfile scales integer PCM to [-1, 1) (x / 32768 for 16-bit), as numpy readers do. */
-    sf_count_t read = sf_readf_float(file, interleaved, info.frames);
-    sf_close(file);
-    if (read <= 0) {
-        snprintf(error, error_size, "%s: no samples could be decoded", path);
-        free(interleaved);
+    sf_count_t got = sf_readf_float(reader->file, reader->interleaved,
+                                    (sf_count_t)reader->piece_frames);
+    if (got < 0 || sf_error(reader->file) != SF_ERR_NO_ERROR) {
+        snprintf(error, error_size, "%s: decoding failed after %zu frames: %s", reader->path,
+                 reader->frames_read, sf_strerror(reader->file));
         return -1;
     }
-    frames = (size_t)read;
-    s2f_status status = s2f_audio_downmix(interleaved, frames, info.channels, interleaved);
-    if (status != S2F_OK) {
-        snprintf(error, error_size, "%s: %s", path, s2f_last_error_message());
-        free(interleaved);
+    if (got == 0)
+        return 0;
+    if (s2f_audio_downmix(reader->interleaved, (size_t)got, reader->channels, mono) != S2F_OK) {
+        snprintf(error, error_size, "%s: %s", reader->path, s2f_last_error_message());
         return -1;
     }
-    out->samples = interleaved; /* mono now occupies the first `frames` floats */
-    out->n_samples = frames;
-    out->sample_rate = info.samplerate;
-    out->channels = info.channels;
+    reader->frames_read += (size_t)got;
+    return (long)got;
+}
+
+void audio_reader_close(audio_reader *reader)
+{
+    if (reader->file)
+        sf_close(reader->file);
+    free(reader->interleaved);
+    *reader = (audio_reader){0};
+}
+
+int audio_file_read(const char *path, audio_pcm *out, char *error, size_t error_size)
+{
+    *out = (audio_pcm){0};
+    enum { PIECE = 1 << 16 };
+    audio_reader reader;
+    if (audio_reader_open(path, PIECE, &reader, error, error_size) != 0)
+        return -1;
+    float *samples = NULL;
+    size_t n = 0, capacity = 0;
+    long got = 0;
+    for (;;) {
+        if (capacity - n < PIECE) {
+            size_t grown = capacity ? capacity * 2 : PIECE;
+            float *bigger =
+                grown > SIZE_MAX / sizeof(float) ? NULL : realloc(samples, sizeof(float) * grown);
+            if (!bigger) {
+                snprintf(error, error_size, "%s: out of memory after %zu samples", path, n);
+                free(samples);
+                audio_reader_close(&reader);
+                return -1;
+            }
+            samples = bigger;
+            capacity = grown;
+        }
+        got = audio_reader_read(&reader, samples + n, error, error_size);
+        if (got <= 0)
+            break;
+        n += (size_t)got;
+    }
+    out->sample_rate = reader.sample_rate;
+    out->channels = reader.channels;
+    audio_reader_close(&reader);
+    if (got < 0 || n == 0) {
+        if (got == 0)
+            snprintf(error, error_size, "%s: no samples could be decoded", path);
+        free(samples);
+        return -1;
+    }
+    out->samples = samples;
+    out->n_samples = n;
     return 0;
 }
 

@@ -37,11 +37,13 @@ static void on_png_warning(png_structp png, png_const_charp message)
     (void)message;
 }
 
-int png_write_rgb8(const char *path, const uint8_t *rgb, int width, int height, size_t row_stride,
-                   char *error, size_t error_size)
+/* channels: 3 (RGB) or 1 (grey). */
+static int png_write_8bit(const char *path, const uint8_t *pixels, int channels, int width,
+                          int height, size_t row_stride, char *error, size_t error_size)
 {
-    if (!path || !rgb || width < 1 || height < 1 || row_stride < (size_t)width * 3) {
-        set_error(error, error_size, "png_write_rgb8: invalid arguments");
+    if (!path || !pixels || width < 1 || height < 1 ||
+        row_stride < (size_t)width * (size_t)channels) {
+        set_error(error, error_size, "png_write: invalid arguments");
         return -1;
     }
     FILE *file = fopen(path, "wb");
@@ -73,11 +75,11 @@ int png_write_rgb8(const char *path, const uint8_t *rgb, int width, int height, 
         return -1;
     }
     png_init_io(png, file);
-    png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8, PNG_COLOR_TYPE_RGB,
-                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8,
+                 channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info(png, info);
     for (int y = 0; y < height; ++y)
-        png_write_row(png, rgb + (size_t)y * row_stride);
+        png_write_row(png, pixels + (size_t)y * row_stride);
     png_write_end(png, NULL);
     png_structp p = png;
     png_infop i = info;
@@ -88,4 +90,16 @@ int png_write_rgb8(const char *path, const uint8_t *rgb, int width, int height, 
         return -1;
     }
     return 0;
+}
+
+int png_write_rgb8(const char *path, const uint8_t *rgb, int width, int height, size_t row_stride,
+                   char *error, size_t error_size)
+{
+    return png_write_8bit(path, rgb, 3, width, height, row_stride, error, error_size);
+}
+
+int png_write_gray8(const char *path, const uint8_t *grey, int width, int height,
+                    size_t row_stride, char *error, size_t error_size)
+{
+    return png_write_8bit(path, grey, 1, width, height, row_stride, error, error_size);
 }

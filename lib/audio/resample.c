@@ -54,6 +54,40 @@ size_t s2fi_resampled_length(size_t n_in, double input_rate, double output_rate)
     return (size_t)llround((double)n_in * output_rate / input_rate);
 }
 
+static s2f_status overflowed(const s2fi_resampler *resampler, size_t at, s2fi_error_slot *slot)
+{
+    return s2fi_fail(slot, S2F_ERR_NON_FINITE,
+                     "resampling %g Hz to %g Hz overflowed at output sample %zu: input amplitude "
+                     "too large for float",
+                     resampler->input_rate, resampler->output_rate, at);
+}
+
+s2f_status s2fi_resampler_restart(s2fi_resampler *resampler, s2fi_error_slot *slot)
+{
+    soxr_error_t error = soxr_clear(resampler->soxr);
+    if (error)
+        return s2fi_fail(slot, S2F_ERR_INTERNAL, "libsoxr cannot reset: %s", error);
+    return S2F_OK;
+}
+
+s2f_status s2fi_resample_piece(s2fi_resampler *resampler, const float *in, size_t n_in,
+                               float *out, size_t out_capacity, size_t *consumed,
+                               size_t *produced, s2fi_error_slot *slot)
+{
+    *consumed = *produced = 0;
+    size_t chunk = n_in < INPUT_CHUNK ? n_in : INPUT_CHUNK;
+    soxr_error_t error = in ? soxr_process(resampler->soxr, in, chunk, consumed, out,
+                                           out_capacity, produced)
+                            : soxr_process(resampler->soxr, NULL, 0, NULL, out, out_capacity,
+                                           produced);
+    if (error)
+        return s2fi_fail(slot, S2F_ERR_INTERNAL, "libsoxr failed while resampling: %s", error);
+    for (size_t i = 0; i < *produced; ++i)
+        if (!isfinite(out[i]))
+            return overflowed(resampler, i, slot);
+    return S2F_OK;
+}
+
 s2f_status s2fi_resample(s2fi_resampler *resampler, const float *in, size_t n_in, float *out,
                          size_t n_wanted, s2fi_error_slot *slot)
 {
@@ -88,9 +122,6 @@ s2f_status s2fi_resample(s2fi_resampler *resampler, const float *in, size_t n_in
         memset(out + out_pos, 0, sizeof(float) * (n_wanted - out_pos));
     for (size_t i = 0; i < n_wanted; ++i)
         if (!isfinite(out[i]))
-            return s2fi_fail(slot, S2F_ERR_NON_FINITE,
-                             "resampling %g Hz to %g Hz overflowed at output sample %zu: input "
-                             "amplitude too large for float",
-                             resampler->input_rate, resampler->output_rate, i);
+            return overflowed(resampler, i, slot);
     return S2F_OK;
 }

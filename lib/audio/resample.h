@@ -23,4 +23,15 @@ size_t s2fi_resampled_length(size_t n_in, double input_rate, double output_rate)
 s2f_status s2fi_resample(s2fi_resampler *resampler, const float *in, size_t n_in, float *out,
                          size_t n_wanted, s2fi_error_slot *slot);
 
+/** Streaming use, one piece at a time. s2fi_resampler_restart starts a new signal (fresh
+ *  filter state); each s2fi_resample_piece call then offers `in[0 .. n_in)`, the next samples of
+ *  that signal (in == NULL: the signal has ended, drain the filter), and writes at most
+ *  `out_capacity` output samples: *consumed input samples were taken (call again with the
+ *  rest), *produced were written. The concatenated output equals s2fi_resample's on the whole
+ *  signal, however it is cut into pieces. Output is checked finite. */
+s2f_status s2fi_resampler_restart(s2fi_resampler *resampler, s2fi_error_slot *slot);
+s2f_status s2fi_resample_piece(s2fi_resampler *resampler, const float *in, size_t n_in,
+                               float *out, size_t out_capacity, size_t *consumed,
+                               size_t *produced, s2fi_error_slot *slot);
+
 #endif

@@ -2,6 +2,7 @@
  * the paper's first-6-s/tiling rule, long-audio segments, and the STFT. */
 #include "audio/fft.h"
 #include "audio/resample.h"
+#include "audio/spectrogram_internal.h"
 #include "audio/stft.h"
 #include "core/alloc.h"
 #include "core/error.h"
@@ -24,17 +25,6 @@ _Static_assert(sizeof(s2f_spectrogram_params) ==
 #define MIN_WINDOW 16
 #define MAX_FFT 65536
 #define MAX_HOP 1048576
-
-struct s2f_spectrogram {
-    s2fi_error_slot error;
-    s2f_spectrogram_params params;
-    size_t clip_length;    /* samples at analysis_rate; 0 = whole signal */
-    size_t segment_hop;    /* samples at analysis_rate (only with clip_length > 0) */
-    s2fi_stft *stft;
-    s2fi_resampler *resampler; /* NULL when sample_rate == analysis_rate */
-    float *signal;             /* resampled input */
-    size_t signal_capacity;
-};
 
 static const s2f_spectrogram_params spectrogram_defaults = {
     .size = sizeof(s2f_spectrogram_params),
@@ -179,8 +169,7 @@ S2F_API s2f_status s2f_spectrogram_get_params(const s2f_spectrogram *spectrogram
     return S2F_OK;
 }
 
-/* Length of the input once at the analysis rate. */
-static size_t analysis_length(const s2f_spectrogram *spectrogram, size_t n_samples)
+size_t s2fi_spectrogram_analysis_length(const s2f_spectrogram *spectrogram, size_t n_samples)
 {
     if (!spectrogram->resampler)
         return n_samples;
@@ -203,7 +192,7 @@ static s2f_status input_length(const s2f_spectrogram *spectrogram, size_t n_samp
     if (n_samples == 0)
         return s2fi_fail(slot_of(spectrogram), S2F_ERR_INVALID_ARGUMENT, "%s: n_samples is 0",
                          caller);
-    *length = analysis_length(spectrogram, n_samples);
+    *length = s2fi_spectrogram_analysis_length(spectrogram, n_samples);
     if (*length == 0)
         return s2fi_fail(slot_of(spectrogram), S2F_ERR_INVALID_ARGUMENT,
                          "%s: %zu samples at %g Hz are less than one sample at %d Hz", caller,
@@ -240,12 +229,13 @@ S2F_API s2f_status s2f_spectrogram_shape(const s2f_spectrogram *spectrogram, siz
  * leave the float range: |STFT value| <= window * max|x| (the resampler does not amplify
  * beyond its tiny ripple), so (window * max|x|)^exponent <= FLT_MAX / 2 guarantees finite
  * output. Checked before anything is written, as every failing call leaves `out` untouched. */
-static s2f_status check_finite(s2f_spectrogram *spectrogram, const float *pcm, size_t n_samples)
+s2f_status s2fi_spectrogram_check_finite(const s2f_spectrogram *spectrogram, const float *pcm,
+                                         size_t n_samples, s2fi_error_slot *slot)
 {
     double peak = 0.0;
     for (size_t i = 0; i < n_samples; ++i) {
         if (!isfinite(pcm[i]))
-            return s2fi_fail(&spectrogram->error, S2F_ERR_NON_FINITE,
+            return s2fi_fail(slot, S2F_ERR_NON_FINITE,
                              "pcm[%zu] is %s: samples must be finite", i,
                              isnan(pcm[i]) ? "NaN" : "infinite");
         if (fabs(pcm[i]) > peak)
@@ -253,7 +243,7 @@ static s2f_status check_finite(s2f_spectrogram *spectrogram, const float *pcm, s
     }
     double bound = pow(peak * spectrogram->params.window, spectrogram->params.exponent);
     if (!(bound <= FLT_MAX / 2))
-        return s2fi_fail(&spectrogram->error, S2F_ERR_NON_FINITE,
+        return s2fi_fail(slot, S2F_ERR_NON_FINITE,
                          "peak amplitude %g is too large: with exponent %g the spectrogram could "
                          "exceed the float range",
                          peak, spectrogram->params.exponent);
@@ -323,7 +313,8 @@ S2F_API s2f_status s2f_spectrogram_compute(s2f_spectrogram *spectrogram, const f
                          "s2f_spectrogram_compute: out holds %zu floats, needs %zu (%zu frames "
                          "× %zu bins × 2)",
                          out_capacity_floats, needed, frames, s2fi_stft_bins(spectrogram->stft));
-    if ((status = check_finite(spectrogram, pcm, n_samples)) != S2F_OK)
+    status = s2fi_spectrogram_check_finite(spectrogram, pcm, n_samples, &spectrogram->error);
+    if (status != S2F_OK)
         return status;
     const float *signal;
     if ((status = analysis_signal(spectrogram, pcm, n_samples, used, &signal)) != S2F_OK)
@@ -334,7 +325,7 @@ S2F_API s2f_status s2f_spectrogram_compute(s2f_spectrogram *spectrogram, const f
     return S2F_OK;
 }
 
-static size_t segments_of(const s2f_spectrogram *spectrogram, size_t length)
+size_t s2fi_spectrogram_segments_of(const s2f_spectrogram *spectrogram, size_t length)
 {
     size_t clip = spectrogram->clip_length;
     return length <= clip ? 1 : 1 + (length - clip) / spectrogram->segment_hop;
@@ -355,7 +346,7 @@ S2F_API s2f_status s2f_spectrogram_segment_count(const s2f_spectrogram *spectrog
         input_length(spectrogram, n_samples, &length, "s2f_spectrogram_segment_count");
     if (status != S2F_OK)
         return status;
-    *count = segments_of(spectrogram, length);
+    *count = s2fi_spectrogram_segments_of(spectrogram, length);
     return S2F_OK;
 }
 
@@ -374,7 +365,7 @@ S2F_API s2f_status s2f_spectrogram_compute_segments(s2f_spectrogram *spectrogram
     s2f_status status = s2f_spectrogram_segment_count(spectrogram, n_samples, &count);
     if (status != S2F_OK)
         return status;
-    size_t length = analysis_length(spectrogram, n_samples);
+    size_t length = s2fi_spectrogram_analysis_length(spectrogram, n_samples);
     size_t clip = spectrogram->clip_length;
     size_t frames = s2fi_stft_frames(spectrogram->stft, clip), needed = 0, per_clip = 0;
     if ((status = required_floats(spectrogram, frames, count, &needed)) != S2F_OK)
@@ -386,7 +377,8 @@ S2F_API s2f_status s2f_spectrogram_compute_segments(s2f_spectrogram *spectrogram
                          out_capacity_floats, needed, count, frames,
                          s2fi_stft_bins(spectrogram->stft));
     required_floats(spectrogram, frames, 1, &per_clip);
-    if ((status = check_finite(spectrogram, pcm, n_samples)) != S2F_OK)
+    status = s2fi_spectrogram_check_finite(spectrogram, pcm, n_samples, &spectrogram->error);
+    if (status != S2F_OK)
         return status;
     const float *signal;
     if ((status = analysis_signal(spectrogram, pcm, n_samples, length, &signal)) != S2F_OK)
