@@ -907,9 +907,11 @@ S2F_API s2f_status s2f_face_index_search_batch(const s2f_face_index *index, cons
                                                size_t nq, size_t k, int64_t *ids_out,
                                                float *scores_out, size_t *found_out);
 
-/** Saves the index to `path` atomically: it writes a temporary file in the same directory,
- *  fsyncs it, renames it over `path` and fsyncs the directory, so a crash at any moment leaves
- *  either the previous file or the new one, complete. Format: docs/index-format.md (versioned,
+/** Saves the index to `path` atomically: it writes a temporary file in the same directory
+ *  (`path`.tmp-PID-N, locked with flock while it is written), fsyncs it, renames it over `path`
+ *  and fsyncs the directory, so a crash at any moment leaves either the previous file or the
+ *  new one, complete. A crashed save's temporary file is removed by the next save of the same
+ *  path (a file nobody holds locked has no living writer). Format: docs/index-format.md (versioned,
  *  CRC-32 checked, 64-byte aligned sections). Shared lock (concurrent with searches).
  *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL), S2F_ERR_IO (with errno text; `path` is untouched). */
 S2F_API s2f_status s2f_face_index_save(const s2f_face_index *index, const char *path);

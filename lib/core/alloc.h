@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define S2FI_ALIGNMENT 64
 
@@ -18,6 +19,15 @@ void s2fi_free(void *ptr);
 static inline bool s2fi_mul_size(size_t a, size_t b, size_t *out)
 {
     return !__builtin_mul_overflow(a, b, out);
+}
+
+/** Whether the byte ranges [a, a + a_bytes) and [b, b + b_bytes) share a byte: the check behind
+ *  every "must not overlap" in the header. */
+static inline bool s2fi_ranges_overlap(const void *a, size_t a_bytes, const void *b,
+                                       size_t b_bytes)
+{
+    const uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
+    return x < y + b_bytes && y < x + a_bytes;
 }
 
 /** *out = a + b; returns false on overflow. */

@@ -168,9 +168,8 @@ static s2f_status check_arguments(const void *src, const s2fi_image_layout *layo
                          "warp: %zu control points and %zu boundary points exceed the limit of "
                          "%d",
                          n_points, boundary, S2FI_WARP_MAX_CONTROL_POINTS);
-    uintptr_t s = (uintptr_t)src, d = (uintptr_t)dst;
     size_t extent = extent_bytes(layout, type);
-    if (s < d + extent && d < s + extent)
+    if (s2fi_ranges_overlap(src, extent, dst, extent))
         return s2fi_fail(slot, S2F_ERR_INVALID_ARGUMENT,
                          "warp: dst overlaps src; the warp cannot run in place");
     return S2F_OK;

@@ -293,6 +293,12 @@ S2F_API s2f_status s2f_face_index_add(s2f_face_index *index, const int64_t *ids,
         return s2fi_index_fail(index, S2F_ERR_INVALID_ARGUMENT,
                                "s2f_face_index_add: NULL %s with n = %zu", ids ? "vectors" : "ids",
                                n);
+    /* A count whose arrays cannot exist is refused before anything is read from them. */
+    size_t bytes;
+    if (!s2fi_mul_size(n, index->dim * sizeof(float), &bytes) ||
+        !s2fi_mul_size(n, sizeof(int64_t), &bytes))
+        return s2fi_index_fail(index, S2F_ERR_INVALID_ARGUMENT,
+                               "s2f_face_index_add: n = %zu overflows the size of its arrays", n);
     /* Validate outside the lock: it reads only the caller's data and immutable fields. */
     for (size_t r = 0; r < n; ++r) {
         if (ids[r] == S2FI_ID_NONE)

@@ -117,6 +117,10 @@ S2F_API s2f_status s2f_topk_merge(s2f_metric metric, size_t n_lists, size_t k_in
         return s2fi_fail(NULL, S2F_ERR_INVALID_ARGUMENT,
                          "s2f_topk_merge: ids, scores, found, ids_out and found_out must not be "
                          "NULL");
+    /* Sizes first, so that a count whose arrays cannot exist is refused before found[] is read. */
+    size_t bytes;
+    if (!s2fi_mul_size(n_lists, k_in, &bytes) || !s2fi_mul_size(bytes, sizeof(int64_t), &bytes))
+        return s2fi_fail(NULL, S2F_ERR_INVALID_ARGUMENT, "s2f_topk_merge: sizes overflow");
     size_t total = 0;
     for (size_t s = 0; s < n_lists; ++s) {
         if (found[s] > k_in)
@@ -125,8 +129,7 @@ S2F_API s2f_status s2f_topk_merge(s2f_metric metric, size_t n_lists, size_t k_in
                              k_in);
         total += found[s];
     }
-    size_t bytes;
-    if (!s2fi_mul_size(n_lists, k_in, &bytes) || !s2fi_mul_size(total, sizeof(merge_entry), &bytes))
+    if (!s2fi_mul_size(total, sizeof(merge_entry), &bytes))
         return s2fi_fail(NULL, S2F_ERR_INVALID_ARGUMENT, "s2f_topk_merge: sizes overflow");
     bool negate = !s2fi_metric_is_similarity(metric);
     merge_entry *entries = total ? malloc(bytes) : NULL;

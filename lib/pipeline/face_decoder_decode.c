@@ -9,12 +9,6 @@
 #include <stdint.h>
 #include <string.h>
 
-static int overlaps(const void *a, size_t a_bytes, const void *b, size_t b_bytes)
-{
-    const uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
-    return x < y + b_bytes && y < x + a_bytes;
-}
-
 /* Checks shared by every decode call: the feature, and the optional landmarks output. */
 static s2f_status check_feature(s2f_face_decoder *d, const float *feature, size_t feature_dim,
                                 const float *landmarks, size_t landmarks_capacity)
@@ -47,7 +41,7 @@ static s2f_status check_image_output(s2f_face_decoder *d, const void *image, siz
         return s2fi_fail(&d->error, S2F_ERR_BUFFER_TOO_SMALL,
                          "%s holds %zu values; a %d×%d RGB image needs %zu", name, capacity,
                          d->image_shape.height, d->image_shape.width, needed);
-    if (landmarks && overlaps(image, image_bytes, landmarks,
+    if (landmarks && s2fi_ranges_overlap(image, image_bytes, landmarks,
                               2 * (size_t)d->config.landmark_count * sizeof(float)))
         return s2fi_fail(&d->error, S2F_ERR_INVALID_ARGUMENT, "%s and landmarks overlap", name);
     return S2F_OK;

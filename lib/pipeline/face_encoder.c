@@ -300,6 +300,12 @@ S2F_API s2f_status s2f_image_crop_resize(const uint8_t *rgb, int width, int heig
         return s2fi_fail(NULL, S2F_ERR_INVALID_ARGUMENT,
                          "crop box (%g, %g) %g×%g: sizes must be positive and coordinates within "
                          "±%g", box_x, box_y, box_width, box_height, limit);
+    /* Image extents up to the last pixel of the last row (both sizes validated above). */
+    size_t in_bytes = (size_t)(height - 1) * stride_bytes + (size_t)width * 3;
+    size_t out_bytes = (size_t)(out_height - 1) * out_stride_bytes + (size_t)out_width * 3;
+    if (s2fi_ranges_overlap(rgb, in_bytes, out, out_bytes))
+        return s2fi_fail(NULL, S2F_ERR_INVALID_ARGUMENT,
+                         "out overlaps the input image; the crop cannot run in place");
     if (filter == S2F_RESIZE_MODEL_DEFAULT)
         filter = S2F_RESIZE_BILINEAR_ANTIALIAS;
     if (filter != S2F_RESIZE_BILINEAR_TF && filter != S2F_RESIZE_BILINEAR_ANTIALIAS)

@@ -362,6 +362,17 @@ static void test_crop_resize(void **state)
 
     assert_int_equal(s2f_image_crop_resize(NULL, 4, 2, 12, 0, 0, 4, 2, 0, out, 4, 2, 12),
                      S2F_ERR_INVALID_ARGUMENT);
+    /* The output may not overlap the input (the header's rule, as s2f_warp_image's): in place,
+     * and shifted by one pixel, are refused; the adjacent buffer is fine. */
+    uint8_t both[2 * 24];
+    memcpy(both, rgb, 24);
+    assert_int_equal(s2f_image_crop_resize(both, 4, 2, 12, 0, 0, 4, 2, 0, both, 4, 2, 12),
+                     S2F_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(s2f_last_error_message(), "overlaps"));
+    assert_int_equal(s2f_image_crop_resize(both, 4, 2, 12, 0, 0, 4, 2, 0, both + 3, 4, 2, 12),
+                     S2F_ERR_INVALID_ARGUMENT);
+    assert_int_equal(s2f_image_crop_resize(both, 4, 2, 12, 0, 0, 4, 2, 0, both + 24, 4, 2, 12),
+                     S2F_OK);
     assert_int_equal(s2f_image_crop_resize(rgb, 4, 2, 12, 0, 0, 4, 2, 0, NULL, 4, 2, 12),
                      S2F_ERR_INVALID_ARGUMENT);
     assert_int_equal(s2f_image_crop_resize(rgb, 4, 2, 0, 0, 0, 4, 2, 0, out, 4, 2, 12),

@@ -108,6 +108,10 @@ static void add_is_all_or_nothing(void **state)
     assert_non_null(strstr(s2f_face_index_last_error(index), "zero"));
     assert_int_equal(s2f_face_index_add(index, NULL, v, 1), S2F_ERR_INVALID_ARGUMENT);
     assert_int_equal(s2f_face_index_add(index, NULL, NULL, 0), S2F_OK);
+    /* A count whose arrays cannot exist is refused before any of them is read (it used to read
+     * past ids[1] and v[12] first: a crash, or an ASan report). */
+    assert_int_equal(s2f_face_index_add(index, ids, v, SIZE_MAX / 4), S2F_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(s2f_face_index_last_error(index), "overflows"));
     /* Nothing of the failed batches went in: 40 and 50 are still free. */
     assert_int_equal(s2f_face_index_size(index), 2);
     int64_t fresh[2] = {40, 50};
@@ -264,6 +268,23 @@ static void compressed_storage_stays_close_to_exact(void **state)
     free(g);
     free(q);
     free(ids);
+}
+
+static void merge_checks_sizes_before_reading(void **state)
+{
+    (void)state;
+    int64_t ids[2] = {1, 2}, ids_out[2];
+    float scores[2] = {0.5f, 0.25f}, scores_out[2];
+    size_t found[1] = {2}, found_out = 0;
+    /* n_lists · k_in overflows: refused before found[1…] (which does not exist) is read. */
+    assert_int_equal(s2f_topk_merge(S2F_METRIC_COSINE, SIZE_MAX / 2, 4, ids, scores, found, 2,
+                                    ids_out, scores_out, &found_out),
+                     S2F_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(s2f_last_error_message(), "overflow"));
+    assert_int_equal(s2f_topk_merge(S2F_METRIC_COSINE, 1, 2, ids, scores, found, 2, ids_out,
+                                    scores_out, &found_out),
+                     S2F_OK);
+    assert_int_equal(found_out, 2);
 }
 
 static void shards_merge_to_the_whole_gallery(void **state)
@@ -490,6 +511,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(search_validates_and_pads),
         cmocka_unit_test(results_match_numpy_goldens_for_every_metric),
         cmocka_unit_test(compressed_storage_stays_close_to_exact),
+        cmocka_unit_test(merge_checks_sizes_before_reading),
         cmocka_unit_test(shards_merge_to_the_whole_gallery),
         cmocka_unit_test(save_load_round_trip_and_named_errors),
         cmocka_unit_test(export_writes_fvecs_npy_and_ids),

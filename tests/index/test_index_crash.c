@@ -1,9 +1,11 @@
 /* Crash safety of s2f_face_index_save: a child process saves two different indexes in turn
  * over the same path and is SIGKILLed at a random moment, many times. After every kill the path
- * must load, complete and valid, as one of the two indexes (never a mix, never truncated). */
+ * must load, complete and valid, as one of the two indexes (never a mix, never truncated); and
+ * the next save removes the temporary files that the killed saves left (no debris). */
 #include <speech2face.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,6 +40,18 @@ static s2f_face_index *build(size_t rows, unsigned seed)
     free(v);
     free(ids);
     return index;
+}
+
+static int count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int count = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        count += e->d_name[0] != '.';
+    closedir(d);
+    return count;
 }
 
 static void killed_saves_never_lose_the_previous_file(void **state)
@@ -85,17 +100,32 @@ static void killed_saves_never_lose_the_previous_file(void **state)
     }
     print_message("%d kills: file held index A %d times, B %d times, always complete\n", KILLS,
                   seen_a, seen_b);
-    /* Killed saves leave their temporary files (never the target): clean them up. */
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        char file[512];
-        snprintf(file, sizeof file, "%s/%s", dir, e->d_name);
-        unlink(file);
-    }
-    closedir(d);
+    /* Killed saves leave temporary files; the next save of the path removes every one. */
+    int debris = count_entries(dir) - 1;
+    assert_int_equal(s2f_face_index_save(a, path), S2F_OK);
+    print_message("%d temporary files left by the kills; after the next save: %d\n", debris,
+                  count_entries(dir) - 1);
+    assert_int_equal(count_entries(dir), 1); /* gallery.s2fi alone */
+
+    /* Only dead writers' files go: one a live writer holds locked stays, and so does a file
+     * whose name is not one of ours. */
+    char live[300], dead[300], other[300];
+    snprintf(live, sizeof live, "%s.tmp-999999-1", path);
+    snprintf(dead, sizeof dead, "%s.tmp-999999-2", path);
+    snprintf(other, sizeof other, "%s.tmp-notes", path);
+    int live_fd = open(live, O_WRONLY | O_CREAT, 0644);
+    assert_true(live_fd >= 0);
+    assert_int_equal(flock(live_fd, LOCK_EX), 0);
+    close(open(dead, O_WRONLY | O_CREAT, 0644));
+    close(open(other, O_WRONLY | O_CREAT, 0644));
+    assert_int_equal(s2f_face_index_save(b, path), S2F_OK);
+    assert_int_equal(access(live, F_OK), 0);
+    assert_int_equal(access(dead, F_OK), -1);
+    assert_int_equal(access(other, F_OK), 0);
+    close(live_fd);
+    assert_int_equal(unlink(live), 0);
+    assert_int_equal(unlink(other), 0);
+    assert_int_equal(unlink(path), 0);
     rmdir(dir);
     s2f_face_index_free(a);
     s2f_face_index_free(b);
