@@ -416,16 +416,18 @@ S2F_API const char *s2f_spectrogram_stream_last_error(const s2f_spectrogram_stre
 
 /** Appends `n_samples` mono samples (at params.sample_rate) to the signal; 0 samples is a
  *  no-op. Errors: S2F_ERR_INVALID_ARGUMENT (stream NULL, pcm NULL with n_samples > 0, after
- *  finish, or after an earlier failure), S2F_ERR_NON_FINITE (as s2f_spectrogram_compute(); the
- *  piece is then not taken), S2F_ERR_OUT_OF_MEMORY, S2F_ERR_INTERNAL. A failure other than
- *  S2F_ERR_NON_FINITE and S2F_ERR_INVALID_ARGUMENT ends the stream (later calls fail). */
+ *  finish, or after an earlier failure), S2F_ERR_NON_FINITE (a NaN, infinite or too large
+ *  sample, as s2f_spectrogram_compute(): the piece is not taken; or a resampling overflow),
+ *  S2F_ERR_OUT_OF_MEMORY, S2F_ERR_INTERNAL. Any failure after input checks passed (resampling
+ *  overflow, memory, internal) ends the stream: later calls fail. */
 S2F_API s2f_status s2f_spectrogram_stream_write(s2f_spectrogram_stream *stream, const float *pcm,
                                                 size_t n_samples);
 
 /** Ends the signal: flushes the resampler and settles the last clips or frames, which read
  *  then returns. Errors: S2F_ERR_INVALID_ARGUMENT (NULL; called twice; no samples at all, less
  *  than one sample at the analysis rate, or with clip_seconds <= 0 less than one window),
- *  S2F_ERR_OUT_OF_MEMORY, S2F_ERR_INTERNAL. */
+ *  S2F_ERR_NON_FINITE (the resampler's last output overflowed), S2F_ERR_OUT_OF_MEMORY,
+ *  S2F_ERR_INTERNAL; the last three end the stream. */
 S2F_API s2f_status s2f_spectrogram_stream_finish(s2f_spectrogram_stream *stream);
 
 /** Takes the next ready output into `out` (time × frequency × {re, im}, as compute).

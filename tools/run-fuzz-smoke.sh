@@ -50,6 +50,7 @@ FUZZ_WORK=${FUZZ_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/s2f-fuzz.XXXXXX")}
 mkdir -p "$FUZZ_WORK"
 export OPENBLAS_NUM_THREADS=1
 export ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1:${ASAN_OPTIONS:-}"
+export LSAN_OPTIONS="suppressions=$PWD/tests/fuzz/lsan-third-party.supp:${LSAN_OPTIONS:-}"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:${UBSAN_OPTIONS:-}"
 
 failed=""

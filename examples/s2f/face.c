@@ -34,6 +34,8 @@ int cli_face_feature(s2f_face_encoder *encoder, const char *path, float *feature
                                                 feature, dim);
     free(rgb);
     if (status != S2F_OK)
-        return cli_library_error(CLI_RUNTIME, path, status, s2f_face_encoder_last_error(encoder));
+        /* The encoder refuses only what the photo itself is (a 100000×1 strip, …): bad input. */
+        return cli_library_error(status == S2F_ERR_INVALID_ARGUMENT ? CLI_BAD_INPUT : CLI_RUNTIME,
+                                 path, status, s2f_face_encoder_last_error(encoder));
     return CLI_OK;
 }

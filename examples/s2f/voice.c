@@ -100,8 +100,11 @@ static int stream_clips(voice_job *job, audio_reader *reader, s2f_spectrogram_st
         return CLI_BAD_INPUT;
     }
     s2f_status status = s2f_spectrogram_stream_finish(stream);
-    if (status != S2F_OK) /* no samples, or too few */
-        return cli_library_error(status == S2F_ERR_INVALID_ARGUMENT ? CLI_BAD_INPUT : CLI_RUNTIME,
+    if (status != S2F_OK) /* no samples, too few, or too loud to resample */
+        return cli_library_error(status == S2F_ERR_INVALID_ARGUMENT ||
+                                         status == S2F_ERR_NON_FINITE
+                                     ? CLI_BAD_INPUT
+                                     : CLI_RUNTIME,
                                  job->path, status, s2f_spectrogram_stream_last_error(stream));
     return take_clips(job, stream);
 }

@@ -61,6 +61,26 @@ def valid_png(path, size=None):
         return False
 
 
+def write_png(path, width, height):
+    """A grey width x height PNG, written by hand (no imaging library needed)."""
+    rows = b"".join(b"\x00" + bytes([128]) * width for _ in range(height))
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def write_flac_total(source, target, total):
+    """Copies a FLAC with STREAMINFO's 36-bit total-samples field set to `total`."""
+    data = bytearray(open(source, "rb").read())
+    assert data[:4] == b"fLaC" and data[4] & 0x7F == 0  # STREAMINFO comes first
+    packed, = struct.unpack(">Q", bytes(data[18:26]))  # rate 20, channels 3, bits 5, total 36
+    data[18:26] = struct.pack(">Q", (packed & ~((1 << 36) - 1)) | total)
+    open(target, "wb").write(data)
+
+
 class Tool:
     def __init__(self, path, model):
         self.path, self.model = path, model
@@ -226,6 +246,10 @@ def main():
                            "search on a missing index")
             expect_failure(tool, ["embed-face", clips[0]], BAD_INPUT, "not a PNG or JPEG",
                            "embed-face on an audio file")
+            strip = path("strip.png")
+            write_png(strip, 100000, 1)
+            expect_failure(tool, ["embed-face", strip], BAD_INPUT, "strip.png",
+                           "a 100000x1 photo is unusable input (exit 3)")
             expect_failure(tool, ["gallery", "build", path("g2.s2fi"), photos[0], path("nope.jpg")],
                            BAD_INPUT, "nope.jpg", "gallery build with a missing photo")
             check(not os.path.exists(path("g2.s2fi")), "a failed gallery build writes nothing")
@@ -233,6 +257,27 @@ def main():
             print("skip embed-face/gallery/search: no face encoder model in the tree")
         expect_failure(Tool(args.s2f, parts[0]), ["embed-face", photos[0] if photos else clips[0]],
                        BAD_INPUT, "no face_encoder component", "embed-face with a model lacking it")
+
+        # audio headers are not trusted: a FLAC whose STREAMINFO says 0 samples ("unknown", as a
+        # streamed encoder writes) reads in full; one claiming 2^30 reads in full within 1 GiB
+        # of address space (v0.1 refused the first and allocated 4 GiB for the second)
+        import resource
+        import soundfile
+        samples, rate = soundfile.read(clips[0], dtype="float32")
+        honest = path("honest.flac")
+        soundfile.write(honest, samples, rate, subtype="PCM_16")
+        expected = tool("embed", honest)
+        for name, total in (("unknown", 0), ("claims_2^30", 1 << 30)):
+            lying = path(name + ".flac")
+            write_flac_total(honest, lying, total)
+            limited = lambda: resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))  # noqa: E731
+            command = [args.s2f, "embed", "--model", model, lying]
+            result = subprocess.run(command, capture_output=True, text=True, preexec_fn=limited,
+                                    env=dict(os.environ, OPENBLAS_NUM_THREADS="1"), timeout=300)
+            check(result.returncode == OK and expected.returncode == OK and
+                  result.stdout.split("\t")[1] == expected.stdout.split("\t")[1],
+                  f"a FLAC whose header says {name} frames gives the honest file's feature "
+                  f"(exit {result.returncode}, {result.stderr.strip()[:120]!r})")
 
         # bad input
         expect_failure(tool, ["embed", path("missing.wav")], BAD_INPUT, "missing.wav",

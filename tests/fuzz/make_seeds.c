@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int failures;
 
@@ -157,6 +158,60 @@ static void numeric_seeds(const char *root)
     write_seed(root, "fuzz_networks", "encode_then_decode", net, sizeof net);
 }
 
+#ifdef FUZZ_HAVE_SNDFILE
+#include <sndfile.h>
+
+/* Short synthetic recordings in the formats libsndfile reads, written through libsndfile into
+ * a scratch file and copied as seeds behind fuzz_audio_file's mode byte. */
+static void audio_seed(const char *root, const char *name, int format, int rate, int channels,
+                       int frames, uint8_t mode)
+{
+    char scratch[] = "/tmp/s2f-seed-XXXXXX";
+    int fd = mkstemp(scratch);
+    if (fd < 0) {
+        ++failures;
+        return;
+    }
+    close(fd);
+    SF_INFO info = {.samplerate = rate, .channels = channels, .format = format};
+    SNDFILE *file = sf_open(scratch, SFM_WRITE, &info);
+    float *pcm = malloc(sizeof(float) * (size_t)frames * (size_t)channels);
+    if (!file || !pcm) {
+        ++failures;
+    } else {
+        for (int i = 0; i < frames * channels; ++i)
+            pcm[i] = 0.5f * (float)sin(0.05 * i) + 0.1f * (float)((i * 7919) % 17 - 8) / 8.0f;
+        sf_writef_float(file, pcm, frames);
+    }
+    if (file)
+        sf_close(file);
+    free(pcm);
+    FILE *in = fopen(scratch, "rb");
+    uint8_t *bytes = malloc(1 << 20);
+    size_t size = in && bytes ? fread(bytes + 1, 1, (1 << 20) - 1, in) : 0;
+    if (in)
+        fclose(in);
+    unlink(scratch);
+    if (size == 0) {
+        ++failures;
+    } else {
+        bytes[0] = mode;
+        write_seed(root, "fuzz_audio_file", name, bytes, size + 1);
+    }
+    free(bytes);
+}
+
+static void audio_seeds(const char *root)
+{
+    audio_seed(root, "pcm16_8k.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 8000, 1, 2400, 3);
+    audio_seed(root, "float_stereo_44k.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, 44100, 2, 3000,
+               0x80 | 4);
+    audio_seed(root, "pcm16_16k.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 16000, 1, 4800, 2);
+    audio_seed(root, "vorbis_22k.ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS, 22050, 1, 6000, 5);
+    audio_seed(root, "pcm24_48k.aiff", SF_FORMAT_AIFF | SF_FORMAT_PCM_24, 48000, 1, 4000, 0x81);
+}
+#endif
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -166,5 +221,8 @@ int main(int argc, char **argv)
     model_seeds(argv[1]);
     index_seeds(argv[1]);
     numeric_seeds(argv[1]);
+#ifdef FUZZ_HAVE_SNDFILE
+    audio_seeds(argv[1]);
+#endif
     return failures ? 1 : 0;
 }
