@@ -25,6 +25,16 @@ def downmix(interleaved):
     return out
 
 
+def _params(params):
+    p = _lib.SpectrogramParams()
+    check(lib.s2f_spectrogram_default_params_sized(ctypes.byref(p), ctypes.sizeof(p)))
+    for name, value in params.items():
+        if name == "size" or name not in dict(_lib.SpectrogramParams._fields_):
+            raise TypeError(f"unknown spectrogram parameter {name!r}")
+        setattr(p, name, value)
+    return p
+
+
 class Spectrogram(Handle):
     """Computes the voice encoder's input from mono float PCM.
 
@@ -36,12 +46,7 @@ class Spectrogram(Handle):
     _free = "s2f_spectrogram_free"
 
     def __init__(self, **params):
-        p = _lib.SpectrogramParams()
-        check(lib.s2f_spectrogram_default_params_sized(ctypes.byref(p), ctypes.sizeof(p)))
-        for name, value in params.items():
-            if name == "size" or name not in dict(_lib.SpectrogramParams._fields_):
-                raise TypeError(f"unknown spectrogram parameter {name!r}")
-            setattr(p, name, value)
+        p = _params(params)
         out = ctypes.c_void_p()
         check(lib.s2f_spectrogram_create(ctypes.byref(p), ctypes.byref(out)))
         super().__init__(out.value)
@@ -85,3 +90,70 @@ class Spectrogram(Handle):
                                                          pcm.size, _lib.as_float_ptr(out),
                                                          out.size, None))
         return out
+
+
+class SpectrogramStream(Handle):
+    """Audio of any length in pieces, in bounded memory (``s2f_spectrogram_stream``): the clips
+    Spectrogram.compute_segments cuts from the whole signal (clip_seconds > 0, the default) or
+    the frames compute gives for it (clip_seconds <= 0), bit for bit, as soon as their audio
+    has arrived. Same keyword parameters as Spectrogram::
+
+        with SpectrogramStream(sample_rate=rate) as stream:
+            for piece in pieces:
+                for clip in stream.write(piece):   # (frames, bins, 2) arrays
+                    ...
+            for clip in stream.finish():
+                ...
+    """
+
+    _free = "s2f_spectrogram_stream_free"
+
+    def __init__(self, **params):
+        p = _params(params)
+        out = ctypes.c_void_p()
+        check(lib.s2f_spectrogram_create(ctypes.byref(p), ctypes.byref(out)))
+        try:  # the shape of one clip, and the effective parameters
+            self._clip_frames = ctypes.c_size_t()
+            bins = ctypes.c_size_t()
+            check(lib.s2f_spectrogram_shape(out, 1 << 20, ctypes.byref(self._clip_frames),
+                                            ctypes.byref(bins)))
+            effective = _lib.SpectrogramParams()
+            check(lib.s2f_spectrogram_get_params(out, ctypes.byref(effective)))
+        finally:
+            lib.s2f_spectrogram_free(out)
+        self._whole = effective.clip_seconds <= 0
+        self._bins = bins.value
+        # Whole-signal mode: read up to 1000 frames at a time.
+        self._room = 1000 if self._whole else self._clip_frames.value
+        stream = ctypes.c_void_p()
+        check(lib.s2f_spectrogram_stream_create(ctypes.byref(p), ctypes.byref(stream)))
+        super().__init__(stream.value)
+
+    def _check(self, status):
+        check(status, _lib.text(lib.s2f_spectrogram_stream_last_error(self._handle)))
+
+    def _ready(self):
+        out = []
+        while True:
+            buffer = np.empty((self._room, self._bins, 2), np.float32)
+            frames = ctypes.c_size_t()
+            self._check(lib.s2f_spectrogram_stream_read(self._handle, _lib.as_float_ptr(buffer),
+                                                        buffer.size, ctypes.byref(frames)))
+            if frames.value == 0:
+                return out
+            out.append(buffer[:frames.value])
+
+    def write(self, samples):
+        """Appends mono float PCM; returns what became ready: a list of clips (frames, bins, 2),
+        or of frame blocks in whole-signal mode."""
+        pcm = np.ascontiguousarray(samples, dtype=np.float32)
+        if pcm.ndim != 1:
+            raise ValueError(f"expected a 1-D array of samples, got shape {pcm.shape}")
+        self._check(lib.s2f_spectrogram_stream_write(self._handle, _lib.as_float_ptr(pcm),
+                                                     pcm.size))
+        return self._ready()
+
+    def finish(self):
+        """Ends the signal; returns the remaining clips (or frame blocks)."""
+        self._check(lib.s2f_spectrogram_stream_finish(self._handle))
+        return self._ready()

@@ -107,6 +107,31 @@ def test_spectrogram(clips):
     assert np.array_equal(s2f.downmix(stereo), np.full(10, -1.0, np.float32))
 
 
+def test_spectrogram_stream_equals_the_one_shot_calls(clips):
+    import soundfile
+    samples, rate = soundfile.read(clips[0], dtype="float32")
+    long = np.tile(samples, 3)
+    resampled = 44100.0
+    for sample_rate, clip_seconds in ((rate, 6.0), (resampled, 6.0), (rate, 0.0)):
+        with s2f.Spectrogram(sample_rate=sample_rate, clip_seconds=clip_seconds) as spectrogram, \
+                s2f.SpectrogramStream(sample_rate=sample_rate,
+                                      clip_seconds=clip_seconds) as stream:
+            out = []
+            for start in range(0, long.size, 7919):
+                out += stream.write(long[start:start + 7919])
+            out += stream.finish()
+            if clip_seconds > 0:
+                expected = spectrogram.compute_segments(long)
+                assert len(out) == expected.shape[0]
+                assert np.array_equal(np.stack(out), expected)
+            else:
+                assert np.array_equal(np.concatenate(out), spectrogram.compute(long))
+    with s2f.SpectrogramStream() as stream:
+        with pytest.raises(s2f.S2FError) as caught:
+            stream.finish()
+        assert caught.value.name == "S2F_ERR_INVALID_ARGUMENT" and caught.value.message
+
+
 def test_voice_encoder(model_path, clips):
     import soundfile
     samples, rate = soundfile.read(clips[0], dtype="float32")

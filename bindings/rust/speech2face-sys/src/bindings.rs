@@ -70,6 +70,11 @@ pub struct s2f_spectrogram {
 }
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
+pub struct s2f_spectrogram_stream {
+    _unused: [u8; 0],
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
 pub struct s2f_voice_encoder {
     _unused: [u8; 0],
 }
@@ -521,6 +526,38 @@ extern "C" {
         out: *mut f32,
         out_capacity_floats: usize,
         segments_out: *mut usize,
+    ) -> s2f_status;
+}
+extern "C" {
+    pub fn s2f_spectrogram_stream_create(
+        params: *const s2f_spectrogram_params,
+        out: *mut *mut s2f_spectrogram_stream,
+    ) -> s2f_status;
+}
+extern "C" {
+    pub fn s2f_spectrogram_stream_free(stream: *mut s2f_spectrogram_stream);
+}
+extern "C" {
+    pub fn s2f_spectrogram_stream_last_error(
+        stream: *const s2f_spectrogram_stream,
+    ) -> *const ::std::os::raw::c_char;
+}
+extern "C" {
+    pub fn s2f_spectrogram_stream_write(
+        stream: *mut s2f_spectrogram_stream,
+        pcm: *const f32,
+        n_samples: usize,
+    ) -> s2f_status;
+}
+extern "C" {
+    pub fn s2f_spectrogram_stream_finish(stream: *mut s2f_spectrogram_stream) -> s2f_status;
+}
+extern "C" {
+    pub fn s2f_spectrogram_stream_read(
+        stream: *mut s2f_spectrogram_stream,
+        out: *mut f32,
+        out_capacity_floats: usize,
+        frames_out: *mut usize,
     ) -> s2f_status;
 }
 extern "C" {
