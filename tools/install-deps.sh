@@ -7,7 +7,8 @@ packages=(
     # build
     build-essential meson ninja-build pkg-config
     # library dependencies
-    libopenblas-dev libsoxr-dev
+    libopenblas-dev libsoxr-dev zlib1g-dev libkissfft-dev
+    liblapacke-dev # only its lapack.h: LAPACK itself is inside OpenBLAS
     # tests
     libcmocka-dev binutils
     # reliability: fuzzing and sanitizer runtimes (clang 14), valgrind, the ABI gate

@@ -1,6 +1,5 @@
 /* The public s2f_spectrogram handle: parameter validation, resampling to the analysis rate,
  * the paper's first-6-s/tiling rule, long-audio segments, and the STFT. */
-#include "audio/fft.h"
 #include "audio/resample.h"
 #include "audio/spectrogram_internal.h"
 #include "audio/stft.h"

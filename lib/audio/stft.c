@@ -1,34 +1,33 @@
 #include "audio/stft.h"
 
-#include "audio/fft.h"
 #include "core/alloc.h"
+
+#include <kiss_fftr.h>
 
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Why the FFT runs in double precision. Power-law compression c = sign(v)·|v|^p (p = 0.3) has
- * slope p·|v|^(p-1), unbounded near v = 0: a float32 FFT's absolute error (~1e-6 on a speech
- * frame) becomes up to ~1e-2 on the compressed value of any bin whose real or imaginary part
- * lies near zero. Measured on an AVSpeech clip with a float FFT: 70 of 307k compressed values off
- * by more than 1e-4, the worst by 1e-2. Debian's KissFFT comes only as float, and recomputing
- * the possibly ill-conditioned bins exactly (a direct double DFT for every bin whose float
- * error bound could matter: 66 % of them) took 43 ms per 6 s clip against 2.3 ms for this whole
- * transform. So the frames are transformed in double (error ~1e-16·‖frame‖), and only the final
- * compressed value, whose error is now relative (p·2^-24), is rounded to float. */
-
+/* The FFT is KissFFT's real transform in float (Debian ships only its float build), as the
+ * paper's TensorFlow STFT was float32. What that costs was measured (issue 18, docs/
+ * spectrogram.md): power-law compression c = sign(v)·|v|^0.3 is steep near v = 0, so a float
+ * FFT's absolute error (~1e-6 of a frame's scale) becomes up to ~1e-2 on the compressed value of
+ * a bin whose real or imaginary part lies near zero — but those values are tiny (|c| <= 0.12),
+ * and the voice features from a float and a double FFT agree to ~1e-5 relative, below what
+ * OpenBLAS's thread count changes. Where precision is cheap it is kept: the window is applied
+ * in double and rounded once, and the compression runs in double on the FFT's output. */
 struct s2fi_stft {
     int window;
     int hop;
     int fft_size;
     int bins;
-    float exponent;
-    double exponent_d;
-    s2fi_rfft *fft;
-    double *window_coeffs; /* periodic Hann, window values */
-    double *frame;         /* windowed samples, zero-padded to fft_size */
-    double *re, *im;       /* bins values each */
+    double exponent;
+    kiss_fftr_cfg fft;
+    double *window_coeffs;  /* periodic Hann, window values */
+    double *windowed;       /* one frame's windowed samples, before rounding */
+    float *frame;           /* windowed samples as the FFT takes them, zero-padded to fft_size */
+    kiss_fft_cpx *spectrum; /* bins values */
 };
 
 s2fi_stft *s2fi_stft_create(int window, int hop, int fft_size, double exponent)
@@ -40,14 +39,14 @@ s2fi_stft *s2fi_stft_create(int window, int hop, int fft_size, double exponent)
     stft->hop = hop;
     stft->fft_size = fft_size;
     stft->bins = fft_size / 2 + 1;
-    stft->exponent = (float)exponent;
-    stft->exponent_d = exponent;
-    stft->fft = s2fi_rfft_create(fft_size);
+    stft->exponent = exponent;
+    stft->fft = kiss_fftr_alloc(fft_size, 0, NULL, NULL);
     stft->window_coeffs = s2fi_aligned_alloc(sizeof(double) * (size_t)window);
-    stft->frame = s2fi_aligned_calloc(sizeof(double) * (size_t)fft_size);
-    stft->re = s2fi_aligned_alloc(sizeof(double) * (size_t)stft->bins);
-    stft->im = s2fi_aligned_alloc(sizeof(double) * (size_t)stft->bins);
-    if (!stft->fft || !stft->window_coeffs || !stft->frame || !stft->re || !stft->im) {
+    stft->windowed = s2fi_aligned_alloc(sizeof(double) * (size_t)window);
+    stft->frame = s2fi_aligned_calloc(sizeof(float) * (size_t)fft_size);
+    stft->spectrum = s2fi_aligned_alloc(sizeof(kiss_fft_cpx) * (size_t)stft->bins);
+    if (!stft->fft || !stft->window_coeffs || !stft->windowed || !stft->frame ||
+        !stft->spectrum) {
         s2fi_stft_free(stft);
         return NULL;
     }
@@ -63,11 +62,11 @@ void s2fi_stft_free(s2fi_stft *stft)
 {
     if (!stft)
         return;
-    s2fi_rfft_free(stft->fft);
+    kiss_fftr_free(stft->fft);
     s2fi_free(stft->window_coeffs);
+    s2fi_free(stft->windowed);
     s2fi_free(stft->frame);
-    s2fi_free(stft->re);
-    s2fi_free(stft->im);
+    s2fi_free(stft->spectrum);
     free(stft);
 }
 
@@ -83,35 +82,39 @@ size_t s2fi_stft_bins(const s2fi_stft *stft)
     return (size_t)stft->bins;
 }
 
-/* Windows one frame starting at `start` of the tiled signal y[j] = x[j mod x_length]; the
- * samples past the window stay zero (set once at creation). Returns whether any is non-zero. */
-static int load_frame(s2fi_stft *stft, const float *x, size_t x_length, size_t start)
+/* Samples whose FFT could leave the float range (|X| <= window · max|x|) are transformed scaled
+ * down by a power of two, which is exact, and scaled back in double: absurd but finite input
+ * still gives finite output (spectrogram.c's peak bound guarantees it after compression). */
+#define SAFE_PEAK 0x1p100
+
+/* Windows one frame starting at `start` of the tiled signal y[j] = x[j mod x_length], in double,
+ * rounded once to the FFT's float; the samples past the window stay zero (set once at
+ * creation). Returns the scale the frame was multiplied by (a power of two, 1 for any ordinary
+ * signal), or 0 for an all-zero frame. */
+static double load_frame(s2fi_stft *stft, const float *x, size_t x_length, size_t start)
 {
     const int window = stft->window;
-    int any = 0;
+    double *windowed = stft->windowed;
+    double peak = 0.0;
     size_t j = start % x_length;
-    if (j + (size_t)window <= x_length) { /* the common case: no wrap-around */
-        for (int n = 0; n < window; ++n) {
-            stft->frame[n] = (double)x[j + (size_t)n] * stft->window_coeffs[n];
-            any |= x[j + (size_t)n] != 0.0f;
-        }
-        return any;
-    }
     for (int n = 0; n < window; ++n) {
-        stft->frame[n] = (double)x[j] * stft->window_coeffs[n];
-        any |= x[j] != 0.0f;
-        if (++j == x_length)
+        windowed[n] = (double)x[j] * stft->window_coeffs[n];
+        peak = fmax(peak, fabs(windowed[n]));
+        if (++j == x_length) /* the tiled signal wraps round */
             j = 0;
     }
-    return any;
+    if (peak == 0.0)
+        return 0.0;
+    double scale = peak > SAFE_PEAK ? ldexp(1.0, -ilogb(peak)) : 1.0;
+    for (int n = 0; n < window; ++n)
+        stft->frame[n] = (float)(windowed[n] * scale);
+    return scale;
 }
 
-static inline float compress(double v, double exponent_d, float exponent)
+/* sign(v)·|v|^p in double, rounded once. */
+static inline float compress(double v, double exponent)
 {
-    double magnitude = fabs(v);
-    if (magnitude > FLT_MAX) /* only from absurd but finite input: stay finite */
-        return (float)copysign(pow(magnitude, exponent_d), v);
-    return copysignf(powf((float)magnitude, exponent), (float)v);
+    return (float)copysign(pow(fabs(v), exponent), v);
 }
 
 void s2fi_stft_compute(s2fi_stft *stft, const float *x, size_t x_length, size_t length,
@@ -121,14 +124,16 @@ void s2fi_stft_compute(s2fi_stft *stft, const float *x, size_t x_length, size_t 
     const int bins = stft->bins;
     for (size_t t = 0; t < frames; ++t) {
         float *row = out + t * (size_t)bins * 2;
-        if (!load_frame(stft, x, x_length, t * (size_t)stft->hop)) {
+        double scale = load_frame(stft, x, x_length, t * (size_t)stft->hop);
+        if (scale == 0.0) {
             memset(row, 0, sizeof(float) * (size_t)bins * 2); /* silence: exactly zero */
             continue;
         }
-        s2fi_rfft_forward(stft->fft, stft->frame, stft->re, stft->im);
+        kiss_fftr(stft->fft, stft->frame, stft->spectrum);
+        const double unscale = 1.0 / scale;
         for (int k = 0; k < bins; ++k) {
-            row[2 * k] = compress(stft->re[k], stft->exponent_d, stft->exponent);
-            row[2 * k + 1] = compress(stft->im[k], stft->exponent_d, stft->exponent);
+            row[2 * k] = compress(stft->spectrum[k].r * unscale, stft->exponent);
+            row[2 * k + 1] = compress(stft->spectrum[k].i * unscale, stft->exponent);
         }
     }
 }

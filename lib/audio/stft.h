@@ -1,14 +1,20 @@
 /* Short-time Fourier transform of the paper's recipe: periodic Hann window, frames cut without
- * centre padding, each zero-padded to a real FFT (double precision), power-law compressed per
- * part. */
+ * centre padding, each zero-padded to a real FFT (KissFFT, float), power-law compressed per
+ * part (in double). */
 #ifndef S2F_AUDIO_STFT_H
 #define S2F_AUDIO_STFT_H
 
 #include "speech2face.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct s2fi_stft s2fi_stft;
+
+static inline bool s2fi_is_power_of_two(long n)
+{
+    return n > 0 && (n & (n - 1)) == 0;
+}
 
 /** Plans an STFT; NULL when out of memory. Sizes must already be validated (window <=
  *  fft_size, fft_size a power of two >= 4, hop >= 1). */

@@ -14,22 +14,24 @@
 #define VALUE_DIMS 2
 
 typedef struct scratch_layout {
-    size_t centres, matrix, weights, pivots, total;
+    size_t centres, matrix, weights, solve_work, pivots, total;
 } scratch_layout;
 
 static bool layout_scratch(size_t n_centres, scratch_layout *layout)
 {
     size_t m, centres_bytes, matrix_bytes, weights_bytes, pivot_bytes, cells;
+    /* Every section a multiple of 8 bytes, so each starts aligned for doubles. */
     if (!s2fi_add_size(n_centres, AFFINE_TERMS, &m) ||
         !s2fi_mul_size(n_centres, VALUE_DIMS * sizeof(double), &centres_bytes) ||
         !s2fi_mul_size(m, m, &cells) || !s2fi_mul_size(cells, sizeof(double), &matrix_bytes) ||
         !s2fi_mul_size(m, VALUE_DIMS * sizeof(double), &weights_bytes) ||
-        !s2fi_mul_size(m, sizeof(size_t), &pivot_bytes))
+        !s2fi_mul_size(m, sizeof(double), &pivot_bytes)) /* ints, rounded up to 8 bytes */
         return false;
     layout->centres = 0;
     layout->matrix = centres_bytes;
     if (!s2fi_add_size(layout->matrix, matrix_bytes, &layout->weights) ||
-        !s2fi_add_size(layout->weights, weights_bytes, &layout->pivots) ||
+        !s2fi_add_size(layout->weights, weights_bytes, &layout->solve_work) ||
+        !s2fi_add_size(layout->solve_work, weights_bytes, &layout->pivots) ||
         !s2fi_add_size(layout->pivots, pivot_bytes, &layout->total))
         return false;
     return true;
@@ -83,7 +85,8 @@ s2f_status s2fi_spline_fit(const double *centres_xy, const double *values_xy, si
     double *centres = (double *)((char *)scratch + layout.centres);
     double *matrix = (double *)((char *)scratch + layout.matrix);
     double *weights = (double *)((char *)scratch + layout.weights);
-    size_t *pivots = (size_t *)((char *)scratch + layout.pivots);
+    double *solve_work = (double *)((char *)scratch + layout.solve_work);
+    int *pivots = (int *)((char *)scratch + layout.pivots);
 
     s2fi_spline spline = {.order = order, .n_centres = n, .centres = centres, .weights = weights};
     normalise_centres(centres_xy, n, centres, &spline);
@@ -140,7 +143,7 @@ s2f_status s2fi_spline_fit(const double *centres_xy, const double *values_xy, si
                          "points",
                          step, n);
     }
-    s2fi_lu_solve(matrix, m, pivots, weights, VALUE_DIMS);
+    s2fi_lu_solve(matrix, m, pivots, weights, VALUE_DIMS, solve_work);
     for (size_t i = 0; i < m * VALUE_DIMS; ++i)
         if (!isfinite(weights[i]))
             return s2fi_fail(slot, S2F_ERR_SINGULAR,

@@ -449,6 +449,53 @@ static void save_load_round_trip_and_named_errors(void **state)
     unlink(path);
 }
 
+/* A file saved by v0.1 (tests/index/data/written_by_v0_1.s2fi: the first 40 golden gallery
+ * rows, cosine, f32; its checksums made by the CRC-32 code of that time) loads, searches like a
+ * fresh index of the same rows, and saves again to the very same bytes: the format, checksums
+ * included, is unchanged. */
+static void a_file_written_by_v0_1_loads_and_saves_identically(void **state)
+{
+    (void)state;
+    char old_path[512], new_path[512];
+    snprintf(old_path, sizeof old_path, "%s/written_by_v0_1.s2fi", data_dir);
+    snprintf(new_path, sizeof new_path, "%s/resaved.s2fi", temp_dir);
+    s2f_face_index *old = NULL;
+    assert_int_equal(s2f_face_index_load(old_path, &old), S2F_OK);
+    assert_int_equal(s2f_face_index_size(old), 40);
+    npy_array gallery = load_golden("gallery.npy"), ids_f = load_golden("gallery_ids.npy");
+    size_t dim = (size_t)gallery.shape[1];
+    int64_t ids[40];
+    for (size_t i = 0; i < 40; ++i)
+        ids[i] = (int64_t)ids_f.data[i];
+    s2f_face_index *fresh = make_index(dim, S2F_METRIC_COSINE, S2F_STORAGE_F32, 1);
+    assert_int_equal(s2f_face_index_add(fresh, ids, gallery.data, 40), S2F_OK);
+    for (size_t q = 0; q < 40; q += 7) {
+        int64_t got_old[5], got_fresh[5];
+        float scores_old[5], scores_fresh[5];
+        size_t found_old, found_fresh;
+        assert_int_equal(s2f_face_index_search(old, gallery.data + q * dim, 5, got_old,
+                                               scores_old, &found_old), S2F_OK);
+        assert_int_equal(s2f_face_index_search(fresh, gallery.data + q * dim, 5, got_fresh,
+                                               scores_fresh, &found_fresh), S2F_OK);
+        assert_int_equal(found_old, 5);
+        assert_int_equal(got_old[0], ids[q]);
+        assert_memory_equal(got_old, got_fresh, sizeof got_old);
+        assert_memory_equal(scores_old, scores_fresh, sizeof scores_old);
+    }
+    assert_int_equal(s2f_face_index_save(old, new_path), S2F_OK);
+    size_t old_size, new_size;
+    unsigned char *old_bytes = read_all(old_path, &old_size), *new_bytes = read_all(new_path, &new_size);
+    assert_int_equal(old_size, new_size);
+    assert_memory_equal(old_bytes, new_bytes, old_size);
+    free(old_bytes);
+    free(new_bytes);
+    unlink(new_path);
+    s2f_face_index_free(fresh);
+    s2f_face_index_free(old);
+    npy_free(&gallery);
+    npy_free(&ids_f);
+}
+
 static void export_writes_fvecs_npy_and_ids(void **state)
 {
     (void)state;
@@ -514,6 +561,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(merge_checks_sizes_before_reading),
         cmocka_unit_test(shards_merge_to_the_whole_gallery),
         cmocka_unit_test(save_load_round_trip_and_named_errors),
+        cmocka_unit_test(a_file_written_by_v0_1_loads_and_saves_identically),
         cmocka_unit_test(export_writes_fvecs_npy_and_ids),
     };
     int failed = cmocka_run_group_tests_name("face index", tests, NULL, NULL);

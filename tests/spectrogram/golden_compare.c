@@ -41,6 +41,8 @@ static void accumulate(const float *ours, const float *golden, size_t count, dou
         double diff = fabs((double)ours[i] - golden[i]);
         if (!(diff <= errors->max_abs)) /* NaN-safe: a NaN becomes the error */
             errors->max_abs = diff;
+        if (fabs(golden[i]) >= LARGE_VALUE && !(diff <= errors->max_abs_large))
+            errors->max_abs_large = diff;
         double lin_ours = decompress(ours[i], exponent), lin_golden = decompress(golden[i], exponent);
         if (fabs(lin_ours - lin_golden) > *linear_max_diff || isnan(lin_ours))
             *linear_max_diff = fabs(lin_ours - lin_golden);
@@ -131,9 +133,18 @@ void golden_compare(const char *data_dir, const char *name, const float *pcm, si
         npy_free(&bin_stats);
     }
     errors->linear_rel = linear_max > 0.0 ? linear_max_diff / linear_max : linear_max_diff;
-    print_message("%-14s %zux%zux2  max|err| compressed %.3g, stats %.3g, linear rel %.3g\n", name,
-                  frames, bins, errors->max_abs, errors->max_stat, errors->linear_rel);
+    print_message("%-14s %zux%zux2  max|err| compressed %.3g (%.3g where |ref| >= %g), stats "
+                  "%.3g, linear rel %.3g\n",
+                  name, frames, bins, errors->max_abs, errors->max_abs_large, LARGE_VALUE,
+                  errors->max_stat, errors->linear_rel);
     free(spec);
     npy_free(&meta);
     s2f_spectrogram_free(handle);
+}
+
+void golden_assert_within_tolerance(const golden_errors *errors)
+{
+    assert_true(errors->max_abs <= TOLERANCE_ANY);
+    assert_true(errors->max_abs_large <= TOLERANCE_LARGE);
+    assert_true(errors->max_stat <= TOLERANCE_STAT);
 }

@@ -15,8 +15,6 @@
 
 #include <cmocka.h>
 
-#define TOLERANCE 1e-4
-
 static const char *data_dir;
 static const char *samples_dir;
 
@@ -36,8 +34,7 @@ static void check_clip(const char *name, const char *file)
     sf_close(sf);
     golden_errors errors;
     golden_compare(data_dir, name, pcm, (size_t)info.frames, NULL, &errors);
-    assert_true(errors.max_abs <= TOLERANCE);
-    assert_true(errors.max_stat <= TOLERANCE);
+    golden_assert_within_tolerance(&errors);
     free(pcm);
 }
 

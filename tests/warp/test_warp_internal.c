@@ -34,9 +34,10 @@ static void lu_solves_a_system_that_needs_pivoting(void **state)
     double b[3];
     for (int i = 0; i < 3; ++i)
         b[i] = a[3 * i] * x_true[0] + a[3 * i + 1] * x_true[1] + a[3 * i + 2] * x_true[2];
-    size_t pivots[3];
+    int pivots[3];
+    double work[3];
     assert_true(s2fi_lu_factor(a, 3, pivots, 1e-12, NULL));
-    s2fi_lu_solve(a, 3, pivots, b, 1);
+    s2fi_lu_solve(a, 3, pivots, b, 1, work);
     for (int i = 0; i < 3; ++i)
         assert_true(fabs(b[i] - x_true[i]) < 1e-14);
 }
@@ -45,7 +46,8 @@ static void lu_reports_singular_matrices(void **state)
 {
     (void)state;
     double repeated_row[9] = {1, 2, 3, 4, 5, 6, 1, 2, 3};
-    size_t pivots[3], step = 99;
+    int pivots[3];
+    size_t step = 99;
     assert_false(s2fi_lu_factor(repeated_row, 3, pivots, 1e-12, &step));
     assert_true(step < 3);
     double zero[4] = {0};
