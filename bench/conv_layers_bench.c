@@ -67,8 +67,7 @@ static int forward(void *context)
     job *j = context;
     const layer *l = j->layer;
     s2fi_epilogue post = {.relu = l->scale != NULL, .scale = l->scale, .shift = l->shift};
-    s2fi_conv2d_forward(&l->conv, j->in, l->in, j->out, &post, j->workspace, j->workspace_floats,
-                        j->threads);
+    s2fi_conv2d_forward(&l->conv, j->in, l->in, j->out, &post, j->workspace, j->workspace_floats, j->threads, NULL);
     return 0;
 }
 

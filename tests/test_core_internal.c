@@ -2,6 +2,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/params.h"
+#include "core/workers.h"
 
 #include <pthread.h>
 #include <setjmp.h>
@@ -143,6 +144,52 @@ static void aligned_alloc_is_aligned_and_sizes_are_checked(void **state)
     assert_false(s2fi_add_size(SIZE_MAX, 1, &out));
 }
 
+/* Every share of every job runs exactly once, whichever threads run it. */
+typedef struct share_counts {
+    int runs[64];
+} share_counts;
+
+static void count_share(void *context, size_t worker, size_t n_workers)
+{
+    share_counts *counts = context;
+    assert_true(worker < n_workers);
+    __atomic_fetch_add(&counts->runs[worker], 1, __ATOMIC_RELAXED);
+}
+
+static void run_jobs(s2fi_pool *pool, int jobs)
+{
+    for (int j = 0; j < jobs; ++j) {
+        size_t n = 1 + (size_t)(j * 7) % 40; /* 1 … 40 workers, growing and shrinking */
+        share_counts counts = {{0}};
+        s2fi_run_workers(pool, n, count_share, &counts);
+        for (size_t w = 0; w < 64; ++w)
+            assert_int_equal(counts.runs[w], w < n ? 1 : 0);
+    }
+}
+
+static void *run_jobs_thread(void *pool)
+{
+    run_jobs(pool, 200);
+    return NULL;
+}
+
+static void pool_runs_every_share_once_and_is_shared_safely(void **state)
+{
+    (void)state;
+    s2fi_pool *pool = s2fi_pool_create();
+    assert_non_null(pool);
+    run_jobs(pool, 500);
+    /* Four callers on one pool: one job at a time uses it, the others start their own threads. */
+    pthread_t threads[4];
+    for (int t = 0; t < 4; ++t)
+        assert_int_equal(pthread_create(&threads[t], NULL, run_jobs_thread, pool), 0);
+    for (int t = 0; t < 4; ++t)
+        pthread_join(threads[t], NULL);
+    s2fi_pool_free(pool);
+    s2fi_pool_free(NULL);
+    run_jobs(NULL, 50); /* no pool: threads per call */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -153,6 +200,7 @@ int main(void)
         cmocka_unit_test(params_null_means_defaults_and_bad_sizes_fail),
         cmocka_unit_test(defaults_fill_older_and_refuse_newer_caller_structs),
         cmocka_unit_test(aligned_alloc_is_aligned_and_sizes_are_checked),
+        cmocka_unit_test(pool_runs_every_share_once_and_is_shared_safely),
     };
     return cmocka_run_group_tests_name("core internals", tests, NULL, NULL);
 }

@@ -2,7 +2,8 @@
 # Sanitizer runs (docs/reliability.md):
 #   --asan  ASan + UBSan build (build-asan) running the whole test suite; any report fails it.
 #   --tsan  ThreadSanitizer build (build-tsan) running the concurrency proofs
-#           (tests/concurrency and the index's index-concurrency test).
+#           (tests/concurrency, the index's index-concurrency test, and core-internal, whose
+#           worker-pool test shares one pool between four threads).
 #   (no argument: both)
 # Environment: ASAN_BUILD_DIR (default build-asan), TSAN_BUILD_DIR (default build-tsan).
 #
@@ -49,11 +50,13 @@ run_tsan() {
     if [ ! -f "$TSAN_BUILD_DIR/build.ninja" ]; then
         meson setup "$TSAN_BUILD_DIR" -Dtests=enabled -Db_sanitize=thread -Db_lundef=false >/dev/null
     fi
-    ninja -C "$TSAN_BUILD_DIR" tests/concurrency/test_concurrency tests/index/test_index_concurrency >/dev/null
+    ninja -C "$TSAN_BUILD_DIR" tests/concurrency/test_concurrency tests/index/test_index_concurrency \
+        tests/test_core_internal >/dev/null
     # Suppressions cover uninstrumented third-party libraries only (see the file).
-    TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$(pwd)/tests/concurrency/tsan.supp:${TSAN_OPTIONS:-}" \
+    # allocator_may_return_null: core-internal asks for impossible sizes on purpose (as in ASan).
+    TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:allocator_may_return_null=1:suppressions=$(pwd)/tests/concurrency/tsan.supp:${TSAN_OPTIONS:-}" \
         meson test -C "$TSAN_BUILD_DIR" --no-rebuild --timeout-multiplier 4 --print-errorlogs \
-        concurrency index-concurrency
+        concurrency index-concurrency core-internal
 }
 
 case "$mode" in

@@ -1,17 +1,28 @@
 /* Fork-join parallelism on plain pthreads, so the library never touches OpenBLAS's or OpenMP's
- * global thread settings. Threads are started per call: the work split (an index search, a block
- * of Winograd tiles) is far longer than a thread start (~20 µs). */
+ * global thread settings. A handle that runs parallel work (voice encoder, face encoder, face
+ * index) owns an s2fi_pool: helper threads started on first need and reused by every later call,
+ * so a small call (a 2 s clip's pooling, a 1k-face search) does not pay thread starts (~20-50 µs
+ * each) every time. The pool serves one job at a time: a caller that finds it busy (two threads
+ * searching one index at once) starts its own threads for that call, as a pool-less call does. */
 #ifndef S2F_CORE_WORKERS_H
 #define S2F_CORE_WORKERS_H
 
 #include <stddef.h>
 
 typedef void (*s2fi_work_fn)(void *context, size_t worker, size_t n_workers);
+typedef struct s2fi_pool s2fi_pool;
+
+/** An empty pool (no threads yet); NULL when out of memory (callers then run pool-less). */
+s2fi_pool *s2fi_pool_create(void);
+/** Stops and joins the pool's threads and frees it. NULL is a no-op. No job may be running. */
+void s2fi_pool_free(s2fi_pool *pool);
 
 /** Runs fn(context, w, n_workers) for w = 0..n_workers-1 and waits for all: worker 0 on the
- *  calling thread, the others on new threads. If a thread cannot be started its share runs on
- *  the calling thread, so this never fails. */
-void s2fi_run_workers(size_t n_workers, s2fi_work_fn fn, void *context);
+ *  calling thread, the others on the pool's threads (started now if it has fewer), or on
+ *  threads started for this call when `pool` is NULL or busy. A share whose thread cannot be
+ *  started runs on the calling thread, so this never fails. Work is split the same way
+ *  whichever threads run it, so results do not depend on the pool. */
+void s2fi_run_workers(s2fi_pool *pool, size_t n_workers, s2fi_work_fn fn, void *context);
 
 /** Workers worth starting for `work` units when each should get at least `min_per_worker` (a
  *  thread start costs more than a smaller share saves): min(threads, max(1, work / min)). */

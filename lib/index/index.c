@@ -130,6 +130,7 @@ s2f_status s2fi_index_new(size_t dim, s2f_metric metric, s2f_storage storage, si
     index->storage = storage;
     index->threads = threads;
     index->row_bytes = s2fi_storage_row_bytes(storage, dim);
+    index->pool = s2fi_pool_create();
     *out = index;
     return S2F_OK;
 }
@@ -156,6 +157,7 @@ S2F_API void s2f_face_index_free(s2f_face_index *index)
     s2fi_free(index->offsets);
     s2fi_free(index->scales);
     s2fi_id_map_free(&index->map);
+    s2fi_pool_free(index->pool);
     pthread_rwlock_destroy(&index->lock);
     pthread_mutex_destroy(&index->error_lock);
     free(index);

@@ -6,6 +6,7 @@
 #define S2F_INDEX_INTERNAL_H
 
 #include "core/error.h"
+#include "core/workers.h"
 #include "index/id_map.h"
 
 #include <pthread.h>
@@ -29,6 +30,8 @@ struct s2f_face_index {
     s2f_metric metric;
     s2f_storage storage;
     size_t threads;     /* as requested: 0 = all online cores */
+    s2fi_pool *pool;    /* search threads kept between searches (one search at a time uses it;
+                           a concurrent one starts its own); NULL: threads per call */
     size_t row_bytes;   /* bytes of one encoded row: 4·dim, 2·dim or dim */
 
     size_t count;

@@ -237,7 +237,7 @@ S2F_API s2f_status s2f_face_index_search(const s2f_face_index *index, const floa
 
     single_job job = {.index = index, .kernels = s2fi_index_kernels_best(), .query = &prepared,
                       .k = held_k, .keys = keys, .ids = ids, .held = held};
-    s2fi_run_workers(n_workers, single_worker, &job);
+    s2fi_run_workers(index->pool, n_workers, single_worker, &job);
     emit_merged(index, n_workers, held_k, keys, ids, held, held_k, keys + n_workers * held_k,
                 ids + n_workers * held_k, k, ids_out, scores_out, found);
     pthread_rwlock_unlock(&lockable->lock);
@@ -472,7 +472,7 @@ S2F_API s2f_status s2f_face_index_search_batch(const s2f_face_index *index, cons
     batch_job job = {.index = index, .kernels = s2fi_index_kernels_best(), .queries = prepared,
                      .query_matrix = query_matrix, .nq = nq, .k = heap_k, .keys = keys,
                      .ids = ids, .held = held};
-    s2fi_run_workers(n_workers, batch_worker, &job);
+    s2fi_run_workers(index->pool, n_workers, batch_worker, &job);
     if (!job.failed) {
         size_t merge_base = n_workers * nq * heap_k;
         for (size_t q = 0; q < nq; ++q) {

@@ -323,7 +323,7 @@ static void small_gemm_rows(void *context, size_t worker, size_t workers)
 
 void s2fi_conv2d_forward(const s2fi_conv2d *conv, const float *in, s2fi_shape in_shape, float *out,
                          const s2fi_epilogue *post, float *workspace, size_t workspace_floats,
-                         size_t threads)
+                         size_t threads, s2fi_pool *pool)
 {
     conv_geometry g;
     if (!geometry(conv, in_shape, &g))
@@ -338,16 +338,16 @@ void s2fi_conv2d_forward(const s2fi_conv2d *conv, const float *in, s2fi_shape in
                                .pad_top = g.pad_h.before, .pad_left = g.pad_w.before,
                                .dst = workspace};
         const size_t split_floats = s2fi_shape_count(split.dst_shape);
-        s2fi_run_workers(s2fi_useful_workers(threads, (size_t)split.dst_shape.height, 1),
+        s2fi_run_workers(pool, s2fi_useful_workers(threads, (size_t)split.dst_shape.height, 1),
                          polyphase_split_rows, &split);
         s2fi_winograd_forward(&conv->winograd, workspace, split.dst_shape, 0, 0, out, g.out,
                               &epilogue, workspace + split_floats, workspace_floats - split_floats,
-                              threads);
+                              threads, pool);
         return;
     }
     if (conv->use_winograd) {
         s2fi_winograd_forward(&conv->winograd, in, in_shape, g.pad_h.before, g.pad_w.before, out,
-                              g.out, &epilogue, workspace, workspace_floats, threads);
+                              g.out, &epilogue, workspace, workspace_floats, threads, pool);
         return;
     }
     if (is_pointwise(&conv->config, &g)) {
@@ -361,7 +361,7 @@ void s2fi_conv2d_forward(const s2fi_conv2d *conv, const float *in, s2fi_shape in
     if (uses_small_gemm(conv, &g)) {
         small_gemm_job job = {.conv = conv, .g = &g, .in = in, .in_shape = in_shape, .out = out,
                               .epilogue = &epilogue, .workspace = workspace};
-        s2fi_run_workers(small_gemm_workers(&g, threads), small_gemm_rows, &job);
+        s2fi_run_workers(pool, small_gemm_workers(&g, threads), small_gemm_rows, &job);
         return;
     }
     const size_t block_rows = rows_per_block(&g, workspace_floats);

@@ -17,6 +17,7 @@
 #define S2F_NN_CONV2D_H
 
 #include "core/error.h"
+#include "core/workers.h"
 #include "nn/epilogue.h"
 #include "nn/padding.h"
 #include "nn/tensor.h"
@@ -71,10 +72,11 @@ size_t s2fi_conv2d_workspace_floats(const s2fi_conv2d *conv, s2fi_shape in, size
  *  s2fi_conv2d_workspace_floats(conv, in_shape, workspace_floats, threads) floats — the function
  *  sizes its blocks to `workspace_floats`. `in` and `out` must not overlap. `threads` (≥ 1)
  *  threads run the Winograd path's transforms and polyphase split and the small-depth kernel's
- *  rows (core/workers.h: started per call); every sgemm uses OpenBLAS's own threads. Results agree across `threads` up to the
+ *  rows, on `pool`'s threads (core/workers.h; NULL: started for the call); every sgemm uses
+ *  OpenBLAS's own threads. Results agree across `threads` up to the
  *  GEMM rounding of a different block size. */
 void s2fi_conv2d_forward(const s2fi_conv2d *conv, const float *in, s2fi_shape in_shape, float *out,
                          const s2fi_epilogue *post, float *workspace, size_t workspace_floats,
-                         size_t threads);
+                         size_t threads, s2fi_pool *pool);
 
 #endif

@@ -50,7 +50,7 @@ static void maxpool_rows(void *context, size_t worker, size_t workers)
 #define MIN_VALUES_PER_WORKER ((size_t)1 << 16)
 
 void s2fi_maxpool2d(const float *in, s2fi_shape in_shape, int kernel_h, int kernel_w,
-                    int stride_h, int stride_w, float *out, size_t threads)
+                    int stride_h, int stride_w, float *out, size_t threads, s2fi_pool *pool)
 {
     pool_job job = {.in = in, .in_shape = in_shape, .kernel_h = kernel_h, .kernel_w = kernel_w,
                     .stride_h = stride_h, .stride_w = stride_w, .out = out};
@@ -60,5 +60,5 @@ void s2fi_maxpool2d(const float *in, s2fi_shape in_shape, int kernel_h, int kern
                                          MIN_VALUES_PER_WORKER);
     if (workers > (size_t)job.out_shape.height)
         workers = (size_t)job.out_shape.height;
-    s2fi_run_workers(workers, maxpool_rows, &job);
+    s2fi_run_workers(pool, workers, maxpool_rows, &job);
 }

@@ -364,7 +364,7 @@ static void transform_outputs(void *context, size_t worker, size_t workers)
 void s2fi_winograd_forward(const s2fi_winograd *w, const float *in, s2fi_shape in_shape,
                            int pad_top, int pad_left, float *out, s2fi_shape out_shape,
                            const s2fi_epilogue *post, float *workspace, size_t workspace_floats,
-                           size_t threads)
+                           size_t threads, s2fi_pool *pool)
 {
     /* Never more threads than the workspace has scratch for (a caller that sized it for fewer). */
     while (threads > 1 && workspace_floats < threads * scratch_floats(w))
@@ -387,11 +387,11 @@ void s2fi_winograd_forward(const s2fi_winograd *w, const float *in, s2fi_shape i
     for (job.first = 0; job.first < total; job.first += block) {
         job.count = total - job.first < block ? total - job.first : block;
         const size_t workers = s2fi_useful_workers(threads, job.count, MIN_TILES_PER_WORKER);
-        s2fi_run_workers(workers, transform_inputs, &job);
+        s2fi_run_workers(pool, workers, transform_inputs, &job);
         for (size_t p = 0; p < positions; ++p)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)job.count, (int)oc, (int)ic,
                         1.0f, job.v + p * block * ic, (int)ic, w->u + p * ic * oc, (int)oc, 0.0f,
                         job.mm + p * block * oc, (int)oc);
-        s2fi_run_workers(workers, transform_outputs, &job);
+        s2fi_run_workers(pool, workers, transform_outputs, &job);
     }
 }

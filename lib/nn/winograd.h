@@ -13,6 +13,7 @@
 #ifndef S2F_NN_WINOGRAD_H
 #define S2F_NN_WINOGRAD_H
 
+#include "core/workers.h"
 #include "nn/epilogue.h"
 #include "nn/padding.h"
 #include "nn/tensor.h"
@@ -50,11 +51,11 @@ size_t s2fi_winograd_workspace_floats(const s2fi_winograd *w, s2fi_shape out, si
  *  amount after); `out_shape` is the convolution's output shape (stride 1). `post->bias` is the
  *  layer bias. `workspace` holds s2fi_winograd_workspace_floats(w, out_shape, workspace_floats,
  *  threads). The tile transforms of each block run on `threads` threads (1: the calling thread
- *  only); the GEMMs use OpenBLAS's own threads. Each tile is computed the same way on any
+ *  only), on `pool`'s threads (NULL: started for the call); the GEMMs use OpenBLAS's own threads. Each tile is computed the same way on any
  *  thread; the per-thread scratch can change the block size, hence OpenBLAS's rounding. */
 void s2fi_winograd_forward(const s2fi_winograd *w, const float *in, s2fi_shape in_shape,
                            int pad_top, int pad_left, float *out, s2fi_shape out_shape,
                            const s2fi_epilogue *post, float *workspace, size_t workspace_floats,
-                           size_t threads);
+                           size_t threads, s2fi_pool *pool);
 
 #endif

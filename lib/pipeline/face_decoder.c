@@ -222,7 +222,7 @@ s2f_status s2fi_face_decoder_forward(s2f_face_decoder *d, const float *feature)
         snprintf(name, sizeof name, "upconv%d", i + 1);
         emit(d, name, d->buffers[current], shape);
     }
-    s2fi_conv2d_forward(&d->to_rgb, d->buffers[current], shape, d->texture, NULL, NULL, 0, 1);
+    s2fi_conv2d_forward(&d->to_rgb, d->buffers[current], shape, d->texture, NULL, NULL, 0, 1, NULL);
     const size_t texture_floats = s2fi_shape_count(d->image_shape);
     s2fi_sigmoid(d->texture, texture_floats);
     emit(d, "texture", d->texture, d->image_shape);

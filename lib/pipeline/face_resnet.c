@@ -217,10 +217,10 @@ void s2fi_face_resnet_forward(const s2fi_face_resnet *net, const float *input, i
     const s2fi_shape in_shape = {input_size, input_size, 3};
     float **buf = ws->buffers;
     s2fi_conv2d_forward(&net->stem, input, in_shape, buf[0], &relu, ws->im2col, ws->im2col_floats,
-                        1);
+                        1, NULL);
     emit(ws, "stem", buf[0], net->stem_out);
     s2fi_maxpool2d(buf[0], net->stem_out, net->pool_kernel, net->pool_kernel, net->pool_stride,
-                   net->pool_stride, buf[1], 1);
+                   net->pool_stride, buf[1], 1, NULL);
     emit(ws, "stem_pool", buf[1], net->pool_out);
     int x = 1;
     char name[32];
@@ -228,9 +228,9 @@ void s2fi_face_resnet_forward(const s2fi_face_resnet *net, const float *input, i
         const s2fi_face_block *b = &net->blocks[i];
         const int t = (x + 1) & 3, u = (x + 2) & 3, p = (x + 3) & 3;
         s2fi_conv2d_forward(&b->conv1, buf[x], b->in, buf[t], &relu, ws->im2col,
-                            ws->im2col_floats, 1);
+                            ws->im2col_floats, 1, NULL);
         s2fi_conv2d_forward(&b->conv2, buf[t], b->mid, buf[u], NULL, ws->im2col,
-                            ws->im2col_floats, 1);
+                            ws->im2col_floats, 1, NULL);
         if (b->down) {
             s2fi_avgpool2d(buf[x], b->in, 2, 2, 2, 2, buf[p]);
             s2fi_residual_add(buf[u], b->mid, buf[p], b->pooled, buf[t], b->out, true);

@@ -134,11 +134,11 @@ void s2fi_face_vgg_forward(const s2fi_face_vgg *net, const float *input, int inp
     for (int i = 0; i < net->layer_count; ++i) {
         float *out = ws->buffers[target];
         if (net->layers[i] < 0) {
-            s2fi_maxpool2d(x, shape, 2, 2, 2, 2, out, 1);
+            s2fi_maxpool2d(x, shape, 2, 2, 2, 2, out, 1, NULL);
             snprintf(name, sizeof name, "pool%d", i);
         } else {
             s2fi_conv2d_forward(&net->convs[i], x, shape, out, &relu, ws->im2col,
-                                ws->im2col_floats, 1);
+                                ws->im2col_floats, 1, NULL);
             snprintf(name, sizeof name, "conv%d", i);
         }
         shape = net->shapes[i];

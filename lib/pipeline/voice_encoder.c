@@ -1,5 +1,6 @@
 /* s2f_voice_encoder: spectrogram (time × freq × {re, im}) → face feature, paper Table 1. */
 #include "core/alloc.h"
+#include "core/workers.h"
 #include "model/model.h"
 #include "nn/batchnorm.h"
 #include "nn/conv2d.h"
@@ -48,6 +49,8 @@ struct s2f_voice_encoder {
     int last_channels;
     size_t min_frames;
     size_t threads_setting;                /* 0: follow OpenBLAS (s2f_voice_encoder_set_threads) */
+    s2fi_pool *pool;                       /* its helper threads, kept between encodes; NULL
+                                              (out of memory at create): threads per call */
 
     /* Plan and buffers for `planned_frames` input frames on `threads` threads; rebuilt when
      * either changes. */
@@ -204,7 +207,7 @@ static void encode_convs(s2f_voice_encoder *e, const float *input, size_t frames
         }
         float *out = e->buffers[target];
         s2fi_conv2d_forward(&e->convs[i], current, shape, out, &post, e->im2col, e->im2col_floats,
-                            e->threads);
+                            e->threads, e->pool);
         snprintf(name, sizeof name, "conv%d", i + 1);
         emit(e, name, out, s->conv_out);
         current = out;
@@ -213,7 +216,7 @@ static void encode_convs(s2f_voice_encoder *e, const float *input, size_t frames
         if (s->pooled) {
             int f = e->config.pool_time[i];
             out = e->buffers[target];
-            s2fi_maxpool2d(current, shape, f, 1, f, 1, out, e->threads);
+            s2fi_maxpool2d(current, shape, f, 1, f, 1, out, e->threads, e->pool);
             snprintf(name, sizeof name, "pool%d", i + 1);
             emit(e, name, out, s->pool_out);
             current = out;
@@ -361,6 +364,7 @@ S2F_API void s2f_voice_encoder_free(s2f_voice_encoder *encoder)
         s2fi_free(encoder->fc_buffers[b]);
     }
     s2fi_free(encoder->im2col);
+    s2fi_pool_free(encoder->pool);
     free(encoder);
 }
 
@@ -387,6 +391,7 @@ S2F_API s2f_status s2f_voice_encoder_create(const s2f_model *model, s2f_voice_en
         s2f_voice_encoder_free(e);
         return status;
     }
+    e->pool = s2fi_pool_create();
     *out = e;
     return S2F_OK;
 }

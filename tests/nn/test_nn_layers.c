@@ -61,7 +61,7 @@ static void run_conv_case(const char *case_dir)
         float *workspace = malloc((ws_floats ? ws_floats : 1) * sizeof(float));
         float *out = malloc(expected.count * sizeof(float));
         s2fi_conv2d_forward(&conv, input.data, shape_hwc(&input), out, &post, workspace,
-                            ws_floats ? ws_floats : budgets[b], threads);
+                            ws_floats ? ws_floats : budgets[b], threads, NULL);
         golden_expect_close(case_dir, out, &expected);
         free(out);
         free(workspace);
@@ -82,7 +82,7 @@ static void run_pool_case(const char *case_dir)
                                             (int)c[3], &out_shape));
     assert_int_equal(s2fi_shape_count(out_shape), expected.count);
     float *out = malloc(expected.count * sizeof(float));
-    s2fi_maxpool2d(input.data, shape_hwc(&input), (int)c[0], (int)c[1], (int)c[2], (int)c[3], out, 1);
+    s2fi_maxpool2d(input.data, shape_hwc(&input), (int)c[0], (int)c[1], (int)c[2], (int)c[3], out, 1, NULL);
     golden_expect_close(case_dir, out, &expected);
     free(out);
     npy_free(&config);
@@ -208,8 +208,8 @@ static void conv_fold_affine_equals_affine_after(void **state)
     s2fi_conv2d_fold_affine(&folded, scale, shift);
     float ws[H * W * CI * 9], a[H * W * CO], b[H * W * CO];
     s2fi_epilogue post = {.scale = scale, .shift = shift};
-    s2fi_conv2d_forward(&plain, in, (s2fi_shape){H, W, CI}, a, &post, ws, sizeof ws / sizeof *ws, 1);
-    s2fi_conv2d_forward(&folded, in, (s2fi_shape){H, W, CI}, b, NULL, ws, sizeof ws / sizeof *ws, 1);
+    s2fi_conv2d_forward(&plain, in, (s2fi_shape){H, W, CI}, a, &post, ws, sizeof ws / sizeof *ws, 1, NULL);
+    s2fi_conv2d_forward(&folded, in, (s2fi_shape){H, W, CI}, b, NULL, ws, sizeof ws / sizeof *ws, 1, NULL);
     assert_true(npy_max_abs_diff(a, b, H * W * CO) < 1e-5);
     s2fi_conv2d_release(&plain);
     s2fi_conv2d_release(&folded);
@@ -255,8 +255,8 @@ static void check_auto_against_im2col(int in_channels, int out_channels, int str
     size_t fast_floats = s2fi_conv2d_workspace_floats(&fast, in_shape, 30000, threads);
     size_t plain_floats = s2fi_conv2d_workspace_floats(&plain, in_shape, 1u << 20, 1);
     float *fast_ws = malloc(fast_floats * sizeof(float)), *plain_ws = malloc(plain_floats * sizeof(float));
-    s2fi_conv2d_forward(&fast, in, in_shape, a, &relu, fast_ws, fast_floats, threads);
-    s2fi_conv2d_forward(&plain, in, in_shape, b, &relu, plain_ws, plain_floats, 1);
+    s2fi_conv2d_forward(&fast, in, in_shape, a, &relu, fast_ws, fast_floats, threads, NULL);
+    s2fi_conv2d_forward(&plain, in, in_shape, b, &relu, plain_ws, plain_floats, 1, NULL);
     const size_t out_count = (size_t)((H + stride - 1) / stride) * (size_t)((W + stride - 1) / stride) * CO;
     float peak = 0.0f;
     for (size_t i = 0; i < out_count; ++i)
