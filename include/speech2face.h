@@ -213,6 +213,19 @@ static inline s2f_model_load_params s2f_model_load_default_params(void)
 S2F_API s2f_status s2f_model_load_file(const char *path, const s2f_model_load_params *params,
                                        s2f_model **out);
 
+/** The default model's path: $S2F_MODEL when set (even if that file does not exist: loading it
+ *  then says why), else the installed `<prefix>/share/speech2face/default.s2fm`, where the
+ *  prefix is found from this library's own location at run time (so an install works from any
+ *  prefix, and after being moved). Writes the path and its NUL to `buf` (`capacity` bytes) and
+ *  its length without the NUL to `*length` (may be NULL; set also when buf is too small).
+ *  Thread-safe. Errors: S2F_ERR_NOT_FOUND (none: the message lists every place tried),
+ *  S2F_ERR_BUFFER_TOO_SMALL, S2F_ERR_INVALID_ARGUMENT (buf NULL with capacity > 0). */
+S2F_API s2f_status s2f_model_default_path(char *buf, size_t capacity, size_t *length);
+
+/** s2f_model_load_file() of s2f_model_default_path(): the model a program gets when its user
+ *  names none. Errors: as both. Thread-safe. */
+S2F_API s2f_status s2f_model_load_default(const s2f_model_load_params *params, s2f_model **out);
+
 /** Loads a container from `size` bytes at `data`. The bytes are COPIED into a 64-byte aligned
  *  allocation owned by the model (so `data` need not be aligned, and the caller may free or
  *  reuse it as soon as this returns); a paper-size model thus briefly needs twice its size.

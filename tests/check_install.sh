@@ -23,3 +23,23 @@ LD_LIBRARY_PATH=$(dirname "$installed_lib") "$scratch/minimal"
 [[ -f $scratch/$(pkg-config --variable=includedir speech2face | sed "s|^$scratch||")/speech2face.h ]] ||
     { echo "FAIL: header not installed"; exit 1; }
 echo "ok: installed library builds and runs examples/minimal.c via pkg-config"
+
+# The installed tool runs from wherever the install is, with no LD_LIBRARY_PATH (RUNPATH is
+# $ORIGIN-relative) and no S2F_MODEL (the library finds share/speech2face/default.s2fm beside
+# itself): move the whole prefix first, so that nothing can come from the configured one.
+installed_tool=$(find "$scratch" -path '*/bin/s2f' -type f | head -n 1)
+installed_model=$(find "$scratch" -name default.s2fm | head -n 1)
+if [[ -n $installed_tool && -n $installed_model ]]; then
+    prefix=${installed_tool%/bin/s2f}
+    mv "$prefix" "$scratch/moved"
+    python3 -c 'import math, struct, wave, sys
+w = wave.open(sys.argv[1], "wb"); w.setnchannels(1); w.setsampwidth(2); w.setframerate(16000)
+w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(0.07 * i) * math.sin(0.0003 * i)))
+                       for i in range(16000 * 3)))' "$scratch/voice.wav"
+    env -u LD_LIBRARY_PATH -u S2F_MODEL OPENBLAS_NUM_THREADS=1 \
+        "$scratch/moved/bin/s2f" face "$scratch/voice.wav" -o "$scratch/face.png"
+    [[ -s $scratch/face.png ]] || { echo "FAIL: the installed s2f wrote no face"; exit 1; }
+    echo "ok: the installed s2f, moved to another prefix, runs with its own library and model"
+else
+    echo "note: no s2f or no default model installed (examples off, or no model in the tree)"
+fi

@@ -73,6 +73,9 @@ static const command commands[] = {
 
 static void print_help(FILE *out)
 {
+    char installed[4200];
+    if (s2f_model_default_path(installed, sizeof installed, NULL) != S2F_OK)
+        snprintf(installed, sizeof installed, "%s", s2f_last_error_message());
     fprintf(out,
             "usage: s2f COMMAND [OPTIONS] ARGS...    (s2f COMMAND --help for its options)\n"
             "Speech2Face from the command line (libspeech2face %s).\n\n"
@@ -85,13 +88,13 @@ static void print_help(FILE *out)
             "  gallery add INDEX PHOTO...        more photos into a gallery\n"
             "  search INDEX VOICE [-k 5]         the gallery faces closest to a voice\n\n"
             "Audio: any file libsndfile reads (WAV, FLAC, OGG, ...), any rate, channels averaged.\n"
-            "MODEL: --model FILE, else $S2F_MODEL, else the installed\n"
-            "  %s, else %s.\n"
+            "MODEL: --model FILE, else $S2F_MODEL, else PREFIX/share/speech2face/default.s2fm\n"
+            "  beside the library (now: %s), else %s.\n"
             "Exit status: 0 success; 1 the library or the system failed (message: the status name\n"
             "  and the library's message), or an output could not be written; 2 bad command line;\n"
             "  3 an input file (audio, photo, model, index) is missing, unreadable or unusable.\n"
             "Options -h/--help and --version work everywhere.\n",
-            s2f_version_string(), S2F_INSTALLED_MODEL, S2F_SOURCE_MODEL);
+            s2f_version_string(), installed, S2F_SOURCE_MODEL);
 }
 
 int main(int argc, char **argv)

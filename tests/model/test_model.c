@@ -995,6 +995,31 @@ static void random_mutations_never_crash(void **state)
     s2fi_free(bytes);
 }
 
+/* $S2F_MODEL wins; without it the installed model is looked for beside the library (a build
+ * tree has none: the message lists where it looked); buffers follow the usual rules. The
+ * moved-install case is tests/check_install.sh. */
+static void default_model_path_follows_env_then_install(void **state)
+{
+    (void)state;
+    char buf[256];
+    size_t length = 0;
+    setenv("S2F_MODEL", "/some/where/model.s2fm", 1);
+    assert_int_equal(s2f_model_default_path(buf, sizeof buf, &length), S2F_OK);
+    assert_string_equal(buf, "/some/where/model.s2fm");
+    assert_int_equal(length, strlen("/some/where/model.s2fm"));
+    assert_int_equal(s2f_model_default_path(buf, 5, &length), S2F_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(length, strlen("/some/where/model.s2fm"));
+    assert_int_equal(s2f_model_default_path(NULL, 0, &length), S2F_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(s2f_model_default_path(NULL, 8, &length), S2F_ERR_INVALID_ARGUMENT);
+    s2f_model *model = NULL;
+    assert_int_equal(s2f_model_load_default(NULL, &model), S2F_ERR_IO); /* no such file */
+    assert_null(model);
+    assert_int_equal(s2f_model_load_default(NULL, NULL), S2F_ERR_INVALID_ARGUMENT);
+    unsetenv("S2F_MODEL");
+    assert_int_equal(s2f_model_default_path(buf, sizeof buf, NULL), S2F_ERR_NOT_FOUND);
+    assert_non_null(strstr(s2f_last_error_message(), "speech2face/default.s2fm"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1016,6 +1041,7 @@ int main(void)
         cmocka_unit_test(every_table_corruption_has_its_named_error),
         cmocka_unit_test(duplicate_names_are_refused),
         cmocka_unit_test(random_mutations_never_crash),
+        cmocka_unit_test(default_model_path_follows_env_then_install),
     };
     return cmocka_run_group_tests_name("model container", tests, NULL, NULL);
 }

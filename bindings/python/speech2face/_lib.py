@@ -61,6 +61,8 @@ PROTOTYPES = {
     # model
     "s2f_model_load_default_params_sized": (status_t, [ctypes.POINTER(ModelLoadParams), c_size]),
     "s2f_model_load_file": (status_t, [S, ctypes.POINTER(ModelLoadParams), c_void_pp]),
+    "s2f_model_default_path": (status_t, [ctypes.c_char_p, c_size, c_size_p]),
+    "s2f_model_load_default": (status_t, [ctypes.POINTER(ModelLoadParams), c_void_pp]),
     "s2f_model_load_buffer": (status_t, [ctypes.c_void_p, c_size, ctypes.POINTER(ModelLoadParams),
                                          c_void_pp]),
     "s2f_model_free": (None, [P]),

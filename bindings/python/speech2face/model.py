@@ -1,5 +1,6 @@
 """Model containers (``s2f_model``): the weights and hyperparameters of the networks."""
 import ctypes
+import os
 
 import numpy as np
 
@@ -43,6 +44,26 @@ class Model:
                                           ctypes.byref(out)))
             _pointer = out.value
         self._memory = _ModelMemory(_pointer)
+
+    @classmethod
+    def default(cls, *, verify_checksum=True, use_mmap=True):
+        """The default model: $S2F_MODEL, else the one installed beside the library
+        (``default_path()``). Raises S2FError S2F_ERR_NOT_FOUND, listing where it looked."""
+        params = _load_params(verify_checksum, use_mmap)
+        out = ctypes.c_void_p()
+        check(lib.s2f_model_load_default(ctypes.byref(params), ctypes.byref(out)))
+        return cls(_pointer=out.value)
+
+    @staticmethod
+    def default_path():
+        """The path Model.default() loads (str)."""
+        length = ctypes.c_size_t()
+        status = lib.s2f_model_default_path(None, 0, ctypes.byref(length))
+        if status not in (0, 8):  # S2F_OK, S2F_ERR_BUFFER_TOO_SMALL (the length is set)
+            check(status)
+        buffer = ctypes.create_string_buffer(length.value + 1)
+        check(lib.s2f_model_default_path(buffer, len(buffer), None))
+        return os.fsdecode(buffer.value)
 
     @classmethod
     def from_bytes(cls, data, *, verify_checksum=True):

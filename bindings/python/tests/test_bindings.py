@@ -107,6 +107,19 @@ def test_spectrogram(clips):
     assert np.array_equal(s2f.downmix(stereo), np.full(10, -1.0, np.float32))
 
 
+def test_default_model_follows_s2f_model(model_path, monkeypatch):
+    monkeypatch.setenv("S2F_MODEL", model_path)
+    assert s2f.Model.default_path() == model_path
+    with s2f.Model.default() as model, s2f.VoiceEncoder(model):
+        pass
+    monkeypatch.delenv("S2F_MODEL")
+    try:
+        path = s2f.Model.default_path()  # an installed library finds its own model
+        assert path.endswith("speech2face/default.s2fm")
+    except s2f.S2FError as error:  # a build tree has none: the message says where it looked
+        assert error.name == "S2F_ERR_NOT_FOUND" and "default.s2fm" in error.message
+
+
 def test_spectrogram_stream_equals_the_one_shot_calls(clips):
     import soundfile
     samples, rate = soundfile.read(clips[0], dtype="float32")

@@ -178,6 +178,19 @@ extern "C" {
     ) -> s2f_status;
 }
 extern "C" {
+    pub fn s2f_model_default_path(
+        buf: *mut ::std::os::raw::c_char,
+        capacity: usize,
+        length: *mut usize,
+    ) -> s2f_status;
+}
+extern "C" {
+    pub fn s2f_model_load_default(
+        params: *const s2f_model_load_params,
+        out: *mut *mut s2f_model,
+    ) -> s2f_status;
+}
+extern "C" {
     pub fn s2f_model_load_buffer(
         data: *const ::std::os::raw::c_void,
         size: usize,
