@@ -24,6 +24,47 @@ LD_LIBRARY_PATH=$(dirname "$installed_lib") "$scratch/minimal"
     { echo "FAIL: header not installed"; exit 1; }
 echo "ok: installed library builds and runs examples/minimal.c via pkg-config"
 
+# Static: the archive, with its private dependencies from `pkg-config --static`; the program
+# must not need libspeech2face.so at all.
+archive=$(find "$scratch" -name libspeech2face.a | head -n 1)
+[[ -n $archive ]] || { echo "FAIL: libspeech2face.a was not installed"; exit 1; }
+static_flags=$(pkg-config --static --libs speech2face | sed 's/ *-lspeech2face\b//')
+cc -std=c99 -Wall -Werror "$source_dir/examples/minimal.c" $(pkg-config --cflags speech2face) \
+    "$archive" $static_flags -o "$scratch/minimal_static"
+if ldd "$scratch/minimal_static" | grep -q libspeech2face; then
+    echo "FAIL: the static consumer still needs libspeech2face.so"; exit 1
+fi
+"$scratch/minimal_static" >/dev/null
+echo "ok: a static consumer links libspeech2face.a via pkg-config --static and runs"
+
+# CMake: find_package(speech2face CONFIG) against the scratch prefix, shared and static targets.
+if command -v cmake >/dev/null; then
+    prefix_dir=$(dirname "$(dirname "$(dirname "$pc_file")")") # <prefix>/<libdir>/pkgconfig
+    while [[ ! -d $prefix_dir/include ]] && [[ $prefix_dir != "$scratch" ]]; do
+        prefix_dir=$(dirname "$prefix_dir")
+    done
+    # (The sysroot above is for reading the scratch .pc; the private dependencies are real.)
+    env -u PKG_CONFIG_SYSROOT_DIR cmake -S "$source_dir/examples/cmake_consumer" \
+        -B "$scratch/cmake-build" -DCMAKE_PREFIX_PATH="$prefix_dir" >/dev/null
+    cmake --build "$scratch/cmake-build" >/dev/null
+    LD_LIBRARY_PATH=$(dirname "$installed_lib") "$scratch/cmake-build/minimal_shared" >/dev/null
+    "$scratch/cmake-build/minimal_static" >/dev/null
+    echo "ok: a CMake consumer builds and runs against speech2face::speech2face and _static"
+else
+    echo "FAIL: cmake is missing (tools/install-deps.sh installs it)"; exit 1
+fi
+
+# A build tree, uninstalled: its speech2face-uninstalled.pc points at the build's library and
+# the source's include/ (pkg-config prefers *-uninstalled files on its path).
+(
+    unset PKG_CONFIG_SYSROOT_DIR
+    export PKG_CONFIG_PATH=$build_dir/meson-uninstalled
+    cc -std=c99 -Wall -Werror "$source_dir/examples/minimal.c" \
+        $(pkg-config --cflags --libs speech2face) -o "$scratch/minimal_uninstalled"
+    LD_LIBRARY_PATH=$build_dir/lib "$scratch/minimal_uninstalled" >/dev/null
+)
+echo "ok: the uninstalled .pc builds and runs examples/minimal.c against the build tree"
+
 # The installed tool runs from wherever the install is, with no LD_LIBRARY_PATH (RUNPATH is
 # $ORIGIN-relative) and no S2F_MODEL (the library finds share/speech2face/default.s2fm beside
 # itself): move the whole prefix first, so that nothing can come from the configured one.

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
     # build
-    build-essential meson ninja-build pkg-config
+    build-essential meson ninja-build pkg-config cmake
     # library dependencies
     libopenblas-dev libsoxr-dev zlib1g-dev libkissfft-dev
     liblapacke-dev # only its lapack.h: LAPACK itself is inside OpenBLAS
