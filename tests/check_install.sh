@@ -54,6 +54,17 @@ else
     echo "FAIL: cmake is missing (tools/install-deps.sh installs it)"; exit 1
 fi
 
+# Manual pages: s2f(1) (with the tool) and speech2face(3), rendering without warnings.
+for page in speech2face.3 $([[ -n $(find "$scratch" -path '*/bin/s2f') ]] && echo s2f.1); do
+    file=$(find "$scratch" -name "$page" | head -n 1)
+    [[ -n $file ]] || { echo "FAIL: man page $page was not installed"; exit 1; }
+    if command -v man >/dev/null; then
+        warnings=$(MANWIDTH=80 man --warnings -l "$file" 2>&1 >/dev/null)
+        [[ -z $warnings ]] || { echo "FAIL: $page: $warnings"; exit 1; }
+    fi
+done
+echo "ok: man pages installed"
+
 # A build tree, uninstalled: its speech2face-uninstalled.pc points at the build's library and
 # the source's include/ (pkg-config prefers *-uninstalled files on its path).
 (
