@@ -147,6 +147,9 @@ typedef struct s2f_face_encoder s2f_face_encoder;
 typedef struct s2f_face_decoder s2f_face_decoder;
 /** Gallery of face features with exact top-k retrieval. Concurrent readers, exclusive writers. */
 typedef struct s2f_face_index s2f_face_index;
+/** Voice → feature → face, or → gallery search, in one handle. Built from a model; one per
+ *  thread. */
+typedef struct s2f_pipeline s2f_pipeline;
 
 /* =============================================================================================
  * Model container (s2f_model)
@@ -492,8 +495,8 @@ S2F_API s2f_status s2f_voice_encoder_shape(const s2f_voice_encoder *encoder, siz
  *  openblas_get_num_threads() reports (OPENBLAS_NUM_THREADS, else the cores), so one setting
  *  governs both; n ≥ 1 uses exactly n (1: the calling thread only). The GEMMs always run on
  *  OpenBLAS's own threads, which the library never configures; these threads run the rest (the
- *  Winograd transforms, the BatchNorm/ReLU epilogue, the pooling), started per layer block and
- *  joined before the call returns. Features agree across thread counts up to float rounding
+ *  Winograd transforms, the BatchNorm/ReLU epilogue, the pooling): the encoder's own helper
+ *  threads, started on first need and kept (idle between calls) until s2f_voice_encoder_free. Features agree across thread counts up to float rounding
  *  (≈ 2e-6 relative on the paper model, as between OpenBLAS thread counts). Use 1 when
  *  many encoders run in parallel threads (with OPENBLAS_NUM_THREADS=1).
  *  Thread-safety: one thread at a time per encoder. Errors: S2F_ERR_INVALID_ARGUMENT (NULL
@@ -971,6 +974,87 @@ S2F_API s2f_status s2f_topk_merge(s2f_metric metric, size_t n_lists, size_t k_in
                                   const int64_t *ids, const float *scores, const size_t *found,
                                   size_t k_out, int64_t *ids_out, float *scores_out,
                                   size_t *found_out);
+
+/* =============================================================================================
+ * Pipeline (s2f_pipeline): the main job in one call
+ * =========================================================================================== */
+
+/** A pipeline owns the spectrogram, the voice encoder and (when the model has one) the face
+ *  decoder, and sizes every buffer itself. Audio is interleaved PCM (frames × channels, float,
+ *  nominally in [-1, 1]) at any rate the spectrogram takes (8…192 kHz); channels 1…256 are
+ *  averaged. `segments` = 0 analyses the paper's clip (the first 6 s; shorter audio repeated),
+ *  1 averages the features of 6 s windows every 3 s over the whole recording. Any length runs
+ *  in bounded memory (the audio is streamed through s2f_spectrogram_stream). The model must
+ *  outlive the pipeline. One thread at a time per pipeline; any number of pipelines may share
+ *  one model. Errors of create: as s2f_voice_encoder_create() and s2f_face_decoder_create() (a
+ *  model without a face decoder is fine: the face calls then fail with S2F_ERR_NOT_FOUND). */
+S2F_API s2f_status s2f_pipeline_create(const s2f_model *model, s2f_pipeline **out);
+
+/** Releases the pipeline. NULL is a no-op. */
+S2F_API void s2f_pipeline_free(s2f_pipeline *pipeline);
+
+/** Message of the last failing call on this pipeline ("" if none; "" for NULL). */
+S2F_API const char *s2f_pipeline_last_error(const s2f_pipeline *pipeline);
+
+/** Feature dimension D, and the face image's height and width and landmark count (all 0 without
+ *  a face decoder). Any output pointer may be NULL. Thread-safe.
+ *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL pipeline). */
+S2F_API s2f_status s2f_pipeline_shape(const s2f_pipeline *pipeline, size_t *feature_dim,
+                                      size_t *image_height, size_t *image_width,
+                                      size_t *landmark_count);
+
+/** Voice → feature (`feature_capacity` >= D floats). The feature equals s2f_voice_encoder_encode
+ *  of s2f_spectrogram_compute of the downmixed PCM, bit for bit; with segments, the mean (summed
+ *  in double) over the clips of s2f_spectrogram_compute_segments, which are encoded a few at a
+ *  time (s2f_voice_encoder_encode_batch: equal up to a batched GEMM's rounding, ~1e-8). Errors:
+ *  S2F_ERR_INVALID_ARGUMENT (NULL, frames 0, channels outside 1…256, a rate the spectrogram
+ *  does not take, too little audio), S2F_ERR_NON_FINITE, S2F_ERR_BUFFER_TOO_SMALL,
+ *  S2F_ERR_OUT_OF_MEMORY, S2F_ERR_INTERNAL. */
+S2F_API s2f_status s2f_pipeline_encode(s2f_pipeline *pipeline, const float *pcm, size_t frames,
+                                       int channels, double sample_rate, int segments,
+                                       float *feature, size_t feature_capacity);
+
+/** `count` recordings (pcm[i], frames[i] frames each, same channels and rate) → count × D
+ *  features, row i for recording i, each exactly as s2f_pipeline_encode gives it. A failing
+ *  recording fails the call, naming its index; `features` is then unspecified. Errors: as
+ *  s2f_pipeline_encode. */
+S2F_API s2f_status s2f_pipeline_encode_batch(s2f_pipeline *pipeline, const float *const *pcm,
+                                             const size_t *frames, size_t count, int channels,
+                                             double sample_rate, int segments, float *features,
+                                             size_t features_capacity);
+
+/** Voice → face: the feature (optional: `feature` may be NULL), the 8-bit RGB face
+ *  (s2f_face_decoder_decode_u8's layout: `row_stride` >= 3·width bytes, `rgb_capacity` >=
+ *  (height − 1)·row_stride + 3·width) and optionally the L landmarks (x, y) (`landmarks` may be
+ *  NULL). Errors: as s2f_pipeline_encode and s2f_face_decoder_decode_u8; S2F_ERR_NOT_FOUND
+ *  without a face decoder. */
+S2F_API s2f_status s2f_pipeline_face(s2f_pipeline *pipeline, const float *pcm, size_t frames,
+                                     int channels, double sample_rate, int segments,
+                                     float *feature, size_t feature_capacity, uint8_t *rgb,
+                                     size_t row_stride, size_t rgb_capacity, float *landmarks,
+                                     size_t landmarks_capacity);
+
+/** Voice → the `k` gallery entries closest to its feature: s2f_face_index_search of
+ *  s2f_pipeline_encode's feature, with the same outputs (`scores_out` may be NULL). The index
+ *  must hold features of the pipeline's dimension. Errors: as both, and
+ *  S2F_ERR_SHAPE_MISMATCH for an index of another dimension. */
+S2F_API s2f_status s2f_pipeline_search(s2f_pipeline *pipeline, const s2f_face_index *index,
+                                       const float *pcm, size_t frames, int channels,
+                                       double sample_rate, int segments, size_t k,
+                                       int64_t *ids_out, float *scores_out, size_t *found);
+
+/** The same as s2f_pipeline_encode, for audio that arrives in pieces (a file read in chunks, a
+ *  live stream): begin, then write pieces (interleaved, `frames` frames each), then finish to
+ *  get the feature. With segments = 0 the feature only needs the first 6 s: *done (may be NULL)
+ *  turns 1 once more audio would not change it, and later pieces are ignored. Beginning again
+ *  abandons an unfinished recording. Errors: as s2f_pipeline_encode; write or finish without
+ *  begin is S2F_ERR_INVALID_ARGUMENT. */
+S2F_API s2f_status s2f_pipeline_begin(s2f_pipeline *pipeline, int channels, double sample_rate,
+                                      int segments);
+S2F_API s2f_status s2f_pipeline_write(s2f_pipeline *pipeline, const float *pcm, size_t frames,
+                                      int *done);
+S2F_API s2f_status s2f_pipeline_finish(s2f_pipeline *pipeline, float *feature,
+                                       size_t feature_capacity);
 
 #ifdef __cplusplus
 } /* extern "C" */

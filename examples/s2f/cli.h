@@ -81,9 +81,10 @@ int cli_load_model(const cli_args *args, s2f_model **out, const char **path_out)
 int cli_require_component(const s2f_model *model, const char *path, const char *component,
                           const char *needed_for);
 
-/* voice.c: the model's voice encoder (checking the component first) and its feature size. */
-int cli_voice_encoder_create(const s2f_model *model, const char *model_path,
-                             s2f_voice_encoder **out, size_t *dim);
+/* voice.c: a voice pipeline on the model (checking its voice encoder first) and its feature
+ * size. */
+int cli_pipeline_create(const s2f_model *model, const char *model_path, s2f_pipeline **out,
+                        size_t *dim);
 /* The face encoder likewise (for embed-face and gallery). */
 int cli_face_encoder_create(const s2f_model *model, const char *model_path,
                             s2f_face_encoder **out, size_t *dim);
@@ -97,7 +98,7 @@ int cli_face_feature(s2f_face_encoder *encoder, const char *path, float *feature
 
 /* voice.c: an audio file → one face feature (dim floats) with the voice encoder: the first 6 s
  * (shorter audio tiled), or with `segments` the mean over 6 s windows every 3 s. */
-int cli_voice_feature(s2f_voice_encoder *encoder, const char *path, int segments, float *feature,
+int cli_voice_feature(s2f_pipeline *pipeline, const char *path, int segments, float *feature,
                       size_t dim);
 
 /* image_read.c: PNG or JPEG → 8-bit RGB (rows of 3·width bytes, malloc'd). Returns 0, or -1

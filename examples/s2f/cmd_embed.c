@@ -46,14 +46,14 @@ static int embed(cli_args *args, embed_source source)
     }
     cli_apply_blas_threads(args);
     s2f_model *model = NULL;
-    s2f_voice_encoder *voice = NULL;
+    s2f_pipeline *voice = NULL;
     s2f_face_encoder *face = NULL;
     float *features = NULL;
     const char *model_path = NULL;
     size_t dim = 0;
     int rc = cli_load_model(args, &model, &model_path);
     if (rc == CLI_OK)
-        rc = source == FROM_VOICE ? cli_voice_encoder_create(model, model_path, &voice, &dim)
+        rc = source == FROM_VOICE ? cli_pipeline_create(model, model_path, &voice, &dim)
                                   : cli_face_encoder_create(model, model_path, &face, &dim);
     if (rc != CLI_OK)
         goto done;
@@ -87,7 +87,7 @@ static int embed(cli_args *args, embed_source source)
 done:
     free(features);
     s2f_face_encoder_free(face);
-    s2f_voice_encoder_free(voice);
+    s2f_pipeline_free(voice);
     s2f_model_free(model);
     return rc;
 }

@@ -14,7 +14,7 @@ int cmd_face(cli_args *args)
     }
     cli_apply_blas_threads(args);
     s2f_model *model = NULL;
-    s2f_voice_encoder *encoder = NULL;
+    s2f_pipeline *pipeline = NULL;
     s2f_face_decoder *decoder = NULL;
     float *feature = NULL, *landmarks = NULL;
     uint8_t *rgb = NULL;
@@ -22,7 +22,7 @@ int cmd_face(cli_args *args)
     size_t dim = 0, decoder_dim = 0, side = 0, count = 0;
     int rc = cli_load_model(args, &model, &model_path);
     if (rc == CLI_OK)
-        rc = cli_voice_encoder_create(model, model_path, &encoder, &dim);
+        rc = cli_pipeline_create(model, model_path, &pipeline, &dim);
     if (rc == CLI_OK)
         rc = cli_require_component(model, model_path, "face_decoder", "drawing the face");
     if (rc == CLI_OK) {
@@ -45,7 +45,7 @@ int cmd_face(cli_args *args)
         rc = CLI_RUNTIME;
         goto done;
     }
-    rc = cli_voice_feature(encoder, args->inputs[0], args->segments, feature, dim);
+    rc = cli_voice_feature(pipeline, args->inputs[0], args->segments, feature, dim);
     if (rc == CLI_OK)
         rc = cli_decode_face(decoder, feature, dim, &rgb, &side, &landmarks, &count);
     if (rc != CLI_OK)
@@ -67,7 +67,7 @@ done:
     free(landmarks);
     free(feature);
     s2f_face_decoder_free(decoder);
-    s2f_voice_encoder_free(encoder);
+    s2f_pipeline_free(pipeline);
     s2f_model_free(model);
     return rc;
 }

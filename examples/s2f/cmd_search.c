@@ -103,7 +103,7 @@ int cmd_search(cli_args *args)
     const char *index_path = args->inputs[0];
     cli_apply_blas_threads(args);
     s2f_model *model = NULL;
-    s2f_voice_encoder *encoder = NULL;
+    s2f_pipeline *pipeline = NULL;
     s2f_face_decoder *decoder = NULL;
     s2f_face_index *index = NULL;
     float *feature = NULL, *scores = NULL;
@@ -116,7 +116,7 @@ int cmd_search(cli_args *args)
 
     int rc = cli_load_model(args, &model, &model_path);
     if (rc == CLI_OK)
-        rc = cli_voice_encoder_create(model, model_path, &encoder, &dim);
+        rc = cli_pipeline_create(model, model_path, &pipeline, &dim);
     if (rc != CLI_OK)
         goto done;
     if ((rc = cli_open_index(args, index_path, dim, "voice encoder", &index)) != CLI_OK)
@@ -133,7 +133,7 @@ int cmd_search(cli_args *args)
         rc = CLI_RUNTIME;
         goto done;
     }
-    rc = cli_voice_feature(encoder, args->inputs[1], args->segments, feature, dim);
+    rc = cli_voice_feature(pipeline, args->inputs[1], args->segments, feature, dim);
     if (rc != CLI_OK)
         goto done;
     s2f_status status = s2f_face_index_search(index, feature, k, ids, scores, &found);
@@ -164,7 +164,7 @@ done:
     free(feature);
     s2f_face_index_free(index);
     s2f_face_decoder_free(decoder);
-    s2f_voice_encoder_free(encoder);
+    s2f_pipeline_free(pipeline);
     s2f_model_free(model);
     return rc;
 }

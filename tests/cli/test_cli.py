@@ -105,6 +105,7 @@ def main():
     parser = argparse.ArgumentParser()
     for name in ("--s2f", "--library", "--source", "--samples"):
         parser.add_argument(name, required=True)
+    parser.add_argument("--pipeline-example", default=None)
     args = parser.parse_args()
     wav_dir = os.path.join(args.samples, "Wav")
     if not os.path.isdir(wav_dir):
@@ -257,6 +258,16 @@ def main():
             print("skip embed-face/gallery/search: no face encoder model in the tree")
         expect_failure(Tool(args.s2f, parts[0]), ["embed-face", photos[0] if photos else clips[0]],
                        BAD_INPUT, "no face_encoder component", "embed-face with a model lacking it")
+
+        # examples/minimal_pipeline.c (s2f_pipeline in a few calls) draws the tool's face
+        if args.pipeline_example:
+            example_png, tool_png = path("example.png"), path("tool.png")
+            example = subprocess.run([args.pipeline_example, clips[0], example_png, model],
+                                     capture_output=True, text=True, timeout=300)
+            tool("face", clips[0], "-o", tool_png)
+            check(example.returncode == OK and os.path.exists(tool_png) and
+                  open(example_png, "rb").read() == open(tool_png, "rb").read(),
+                  f"minimal_pipeline's face equals s2f face's, byte for byte ({example.stderr[:80]!r})")
 
         # audio headers are not trusted: a FLAC whose STREAMINFO says 0 samples ("unknown", as a
         # streamed encoder writes) reads in full; one claiming 2^30 reads in full within 1 GiB

@@ -18,10 +18,11 @@ from .face_encoder import (RESIZE_BILINEAR_ANTIALIAS, RESIZE_BILINEAR_TF, RESIZE
 from .index import (EXPORT_FVECS, EXPORT_NPY, METRIC_COSINE, METRIC_INNER_PRODUCT, METRIC_L1,
                     METRIC_L2, STORAGE_F16, STORAGE_F32, STORAGE_INT8, FaceIndex, topk_merge)
 from .model import Model
+from .pipeline import Pipeline
 from .spectrogram import Spectrogram, SpectrogramStream, downmix
 from .voice import VoiceEncoder
 
-__all__ = ["Model", "Spectrogram", "SpectrogramStream", "VoiceEncoder", "FaceDecoder", "FaceEncoder", "FaceIndex",
+__all__ = ["Model", "Pipeline", "Spectrogram", "SpectrogramStream", "VoiceEncoder", "FaceDecoder", "FaceEncoder", "FaceIndex",
            "S2FError", "downmix", "warp_image", "crop_resize", "topk_merge", "version",
            "set_log_callback", "strerror", "status_name"]
 

@@ -107,6 +107,36 @@ def test_spectrogram(clips):
     assert np.array_equal(s2f.downmix(stereo), np.full(10, -1.0, np.float32))
 
 
+def test_pipeline_equals_the_handles(model_path, clips):
+    import soundfile
+    samples, rate = soundfile.read(clips[0], dtype="float32")
+    stereo = np.stack([samples, samples * 0.5], axis=1)
+    with s2f.Model(model_path) as model, s2f.Pipeline(model) as pipeline, \
+            s2f.VoiceEncoder(model) as encoder, s2f.FaceDecoder(model) as decoder:
+        feature = pipeline.encode(samples, rate)
+        assert np.array_equal(feature, encoder.encode_pcm(samples, rate))
+        assert np.array_equal(pipeline.encode(stereo, rate),
+                              encoder.encode_pcm(s2f.downmix(stereo), rate))
+        batch = pipeline.encode_batch([samples, samples[:rate * 3]], rate)
+        assert np.array_equal(batch[0], feature) and batch.shape == (2, pipeline.dim)
+        rgb, landmarks, same = pipeline.face(samples, rate)
+        assert np.array_equal(same, feature)
+        assert rgb.shape == pipeline.image_size + (3,) and rgb.dtype == np.uint8
+        assert landmarks.shape == (pipeline.landmark_count, 2)
+        index = s2f.FaceIndex(dim=pipeline.dim)
+        index.add(np.arange(3), np.stack([feature, -feature, feature + 1]))
+        ids, scores = pipeline.search(index, samples, rate, k=2)
+        assert ids[0] == 0 and np.allclose(scores[0], 1.0, atol=1e-5)
+        with pytest.raises(s2f.S2FError) as caught:
+            pipeline.encode(samples, 1000)
+        assert caught.value.name == "S2F_ERR_INVALID_ARGUMENT" and "spectrogram" in caught.value.message
+    model = s2f.Model(model_path)
+    pipeline = s2f.Pipeline(model)
+    model.close()  # the pipeline keeps the weights alive
+    assert np.array_equal(pipeline.encode(samples, rate), feature)
+    pipeline.close()
+
+
 def test_default_model_follows_s2f_model(model_path, monkeypatch):
     monkeypatch.setenv("S2F_MODEL", model_path)
     assert s2f.Model.default_path() == model_path

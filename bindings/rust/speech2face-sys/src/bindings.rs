@@ -95,6 +95,11 @@ pub struct s2f_face_index {
 }
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
+pub struct s2f_pipeline {
+    _unused: [u8; 0],
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
 pub struct s2f_model_load_params {
     pub size: usize,
     pub verify_checksum: i32,
@@ -1098,5 +1103,103 @@ extern "C" {
         ids_out: *mut i64,
         scores_out: *mut f32,
         found_out: *mut usize,
+    ) -> s2f_status;
+}
+extern "C" {
+    pub fn s2f_pipeline_create(model: *const s2f_model, out: *mut *mut s2f_pipeline) -> s2f_status;
+}
+extern "C" {
+    pub fn s2f_pipeline_free(pipeline: *mut s2f_pipeline);
+}
+extern "C" {
+    pub fn s2f_pipeline_last_error(pipeline: *const s2f_pipeline) -> *const ::std::os::raw::c_char;
+}
+extern "C" {
+    pub fn s2f_pipeline_shape(
+        pipeline: *const s2f_pipeline,
+        feature_dim: *mut usize,
+        image_height: *mut usize,
+        image_width: *mut usize,
+        landmark_count: *mut usize,
+    ) -> s2f_status;
+}
+extern "C" {
+    pub fn s2f_pipeline_encode(
+        pipeline: *mut s2f_pipeline,
+        pcm: *const f32,
+        frames: usize,
+        channels: ::std::os::raw::c_int,
+        sample_rate: f64,
+        segments: ::std::os::raw::c_int,
+        feature: *mut f32,
+        feature_capacity: usize,
+    ) -> s2f_status;
+}
+extern "C" {
+    pub fn s2f_pipeline_encode_batch(
+        pipeline: *mut s2f_pipeline,
+        pcm: *const *const f32,
+        frames: *const usize,
+        count: usize,
+        channels: ::std::os::raw::c_int,
+        sample_rate: f64,
+        segments: ::std::os::raw::c_int,
+        features: *mut f32,
+        features_capacity: usize,
+    ) -> s2f_status;
+}
+extern "C" {
+    pub fn s2f_pipeline_face(
+        pipeline: *mut s2f_pipeline,
+        pcm: *const f32,
+        frames: usize,
+        channels: ::std::os::raw::c_int,
+        sample_rate: f64,
+        segments: ::std::os::raw::c_int,
+        feature: *mut f32,
+        feature_capacity: usize,
+        rgb: *mut u8,
+        row_stride: usize,
+        rgb_capacity: usize,
+        landmarks: *mut f32,
+        landmarks_capacity: usize,
+    ) -> s2f_status;
+}
+extern "C" {
+    pub fn s2f_pipeline_search(
+        pipeline: *mut s2f_pipeline,
+        index: *const s2f_face_index,
+        pcm: *const f32,
+        frames: usize,
+        channels: ::std::os::raw::c_int,
+        sample_rate: f64,
+        segments: ::std::os::raw::c_int,
+        k: usize,
+        ids_out: *mut i64,
+        scores_out: *mut f32,
+        found: *mut usize,
+    ) -> s2f_status;
+}
+extern "C" {
+    pub fn s2f_pipeline_begin(
+        pipeline: *mut s2f_pipeline,
+        channels: ::std::os::raw::c_int,
+        sample_rate: f64,
+        segments: ::std::os::raw::c_int,
+    ) -> s2f_status;
+}
+extern "C" {
+    pub fn s2f_pipeline_write(
+        pipeline: *mut s2f_pipeline,
+        pcm: *const f32,
+        frames: usize,
+        done: *mut ::std::os::raw::c_int,
+    ) -> s2f_status;
+}
+extern "C" {
+    pub fn s2f_pipeline_finish(
+        pipeline: *mut s2f_pipeline,
+        feature: *mut f32,
+        feature_capacity: usize,
     ) -> s2f_status;
 }

@@ -86,6 +86,10 @@ impl FaceIndex {
         Ok(FaceIndex { ptr: NonNull::new(out).expect("s2f_face_index_load returned NULL") })
     }
 
+    pub(crate) fn as_ptr(&self) -> *const sys::s2f_face_index {
+        self.ptr.as_ptr()
+    }
+
     fn check(&self, status: sys::s2f_status) -> Result<()> {
         check_with(status, || text(unsafe { sys::s2f_face_index_last_error(self.ptr.as_ptr()) }))
     }

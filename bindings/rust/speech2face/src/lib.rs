@@ -16,6 +16,7 @@ mod error;
 mod face_encoder;
 mod index;
 mod model;
+mod pipeline;
 mod spectrogram;
 mod voice;
 
@@ -24,6 +25,7 @@ pub use error::{status_name, Error, Result};
 pub use face_encoder::{crop_resize, FaceEncoder, ResizeFilter, RgbImage};
 pub use index::{topk_merge, ExportFormat, FaceIndex, Hits, Metric, Storage};
 pub use model::{MetadataValue, Model};
+pub use pipeline::Pipeline;
 pub use spectrogram::{default_params as spectrogram_default_params, downmix, Spectrogram, SpectrogramData, SpectrogramParams};
 pub use speech2face_sys as sys;
 pub use voice::VoiceEncoder;

@@ -165,3 +165,23 @@ fn index_round_trip_and_errors() {
     assert!(error.status == sys::S2F_ERR_BAD_FORMAT || error.status == sys::S2F_ERR_IO, "{}", error);
     assert!(FaceIndex::load("/nonexistent.s2fi").is_err());
 }
+
+#[test]
+fn pipeline_equals_the_handles() {
+    let model = model();
+    let mut pipeline = Pipeline::new(&model).unwrap();
+    let mut encoder = VoiceEncoder::new(&model).unwrap();
+    let pcm = tone();
+    let feature = pipeline.encode(&pcm, 1, 16000.0, false).unwrap();
+    assert_eq!(feature, encoder.encode_pcm(&pcm, 16000.0).unwrap());
+    let stereo: Vec<f32> = pcm.iter().flat_map(|&x| [x, x]).collect();
+    assert_eq!(pipeline.encode(&stereo, 2, 16000.0, false).unwrap(), feature);
+    let face = pipeline.face(&pcm, 1, 16000.0, false).unwrap();
+    let mut decoder = FaceDecoder::new(&model).unwrap();
+    assert_eq!(face.rgb, decoder.decode_u8(&feature).unwrap().rgb);
+    let mut index = FaceIndex::new(feature.len(), Metric::Cosine, Storage::F32, 1).unwrap();
+    index.add(&[5], &feature).unwrap();
+    assert_eq!(pipeline.search(&index, &pcm, 1, 16000.0, false, 1).unwrap().ids, vec![5]);
+    let error = pipeline.encode(&stereo[..stereo.len() - 1], 2, 16000.0, false).unwrap_err();
+    assert_eq!(error.status, sys::S2F_ERR_INVALID_ARGUMENT);
+}
