@@ -27,7 +27,7 @@ if [ ! -f "$ABI_BUILD_DIR/build.ninja" ]; then
     meson setup "$ABI_BUILD_DIR" --buildtype=debugoptimized -Dtests=disabled \
         -Dexamples=disabled >/dev/null
 fi
-meson compile -C "$ABI_BUILD_DIR" speech2face >/dev/null
+meson compile -C "$ABI_BUILD_DIR" speech2face:shared_library >/dev/null
 library=$(find "$ABI_BUILD_DIR/lib" -maxdepth 1 -type f -name 'libspeech2face.so.*' | head -n 1)
 [ -n "$library" ] || { echo "no libspeech2face.so.* in $ABI_BUILD_DIR/lib" >&2; exit 2; }
 
