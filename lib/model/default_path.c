@@ -3,6 +3,7 @@
  * and keeps working when moved. Build-time layout: S2FI_LIBDIR and S2FI_DATADIR are meson's
  * libdir and datadir, relative to the prefix (absolute ones are used as they are). */
 #include "core/error.h"
+#include "model/install_layout.h" /* generated: S2FI_PREFIX, S2FI_LIBDIR, S2FI_DATADIR */
 
 #include <dlfcn.h>
 #include <limits.h>
