@@ -11,7 +11,9 @@ spectrogram_bench), e.g. a copy of build/lib and build/bench taken before a chan
 * spectrogram of one 6 s clip (spectrogram_bench, 1 thread);
 * voice encoder, batch 1, on a 2 s clip (200 frames) and a 6 s clip (598), at --threads
   (OPENBLAS_NUM_THREADS, which the encoder follows for its own workers too);
-* face index, cosine f32, 128-D, single-query search, 1k and 100k faces, at --threads workers
+* face index, cosine f32, 128-D, single-query search, 1k, 10k and 100k faces, at --threads
+  workers (1k is below the size at which a search splits over workers; 10k is the smallest
+  that does)
   (through tools/s2f_index_ctypes.py, in a fresh process per build).
 
 Builds alternate within every repeat (before, after, before, …) so that load on the machine hits
@@ -95,6 +97,8 @@ def main():
              lambda d: driver(d, "voice_encoder_bench", [model, specs[598], "10", "1"], args.threads)),
             (f"face index 1k × 128, one query ({args.threads} workers)",
              lambda d: index_search(d, 1000, args.threads, 20)),
+            (f"face index 10k × 128, one query ({args.threads} workers)",
+             lambda d: index_search(d, 10000, args.threads, 20)),
             (f"face index 100k × 128, one query ({args.threads} workers)",
              lambda d: index_search(d, 100000, args.threads, 5)),
         ]
