@@ -37,6 +37,17 @@ static void on_png_warning(png_structp png, png_const_charp message)
     (void)message;
 }
 
+/* Closes and removes a partial file; standard output is only flushed (nothing to remove). */
+static void close_output(FILE *file, int to_stdout, const char *path)
+{
+    if (to_stdout) {
+        fflush(file);
+        return;
+    }
+    fclose(file);
+    remove(path);
+}
+
 /* channels: 3 (RGB) or 1 (grey). */
 static int png_write_8bit(const char *path, const uint8_t *pixels, int channels, int width,
                           int height, size_t row_stride, char *error, size_t error_size)
@@ -46,7 +57,8 @@ static int png_write_8bit(const char *path, const uint8_t *pixels, int channels,
         set_error(error, error_size, "png_write: invalid arguments");
         return -1;
     }
-    FILE *file = fopen(path, "wb");
+    const int to_stdout = strcmp(path, "-") == 0; /* "-": standard output (a pipe) */
+    FILE *file = to_stdout ? stdout : fopen(path, "wb");
     if (!file) {
         set_error(error, error_size, "cannot open %s: %s", path, strerror(errno));
         return -1;
@@ -60,8 +72,7 @@ static int png_write_8bit(const char *path, const uint8_t *pixels, int channels,
         png_structp p = png;
         png_infop i = info;
         png_destroy_write_struct(&p, &i);
-        fclose(file);
-        remove(path);
+        close_output(file, to_stdout, path);
         set_error(error, error_size, "libpng: out of memory");
         return -1;
     }
@@ -69,8 +80,7 @@ static int png_write_8bit(const char *path, const uint8_t *pixels, int channels,
         png_structp p = png;
         png_infop i = info;
         png_destroy_write_struct(&p, &i);
-        fclose(file);
-        remove(path);
+        close_output(file, to_stdout, path);
         set_error(error, error_size, "libpng: %s", failure.message);
         return -1;
     }
@@ -84,8 +94,9 @@ static int png_write_8bit(const char *path, const uint8_t *pixels, int channels,
     png_structp p = png;
     png_infop i = info;
     png_destroy_write_struct(&p, &i);
-    if (fclose(file) != 0) {
-        remove(path);
+    if (to_stdout ? fflush(file) != 0 : fclose(file) != 0) {
+        if (!to_stdout)
+            remove(path);
         set_error(error, error_size, "cannot write %s: %s", path, strerror(errno));
         return -1;
     }

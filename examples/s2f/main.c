@@ -132,8 +132,16 @@ int main(int argc, char **argv)
         args.command = cmd->name;
         return cmd->run(&args);
     }
-    if (strcmp(argv[1], "gallery") == 0)
-        cli_error("gallery needs a subcommand: build or add (s2f gallery build --help)");
+    if (strcmp(argv[1], "gallery") == 0) {
+        if (argc == 3 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
+            /* The group's own help: its two subcommands' usages. */
+            for (size_t i = 0; i < sizeof commands / sizeof commands[0]; ++i)
+                if (strncmp(commands[i].name, "gallery ", 8) == 0)
+                    printf("%s\n", commands[i].usage);
+            return CLI_OK;
+        }
+        cli_error("gallery needs a subcommand: build or add (s2f gallery --help)");
+    }
     else
         cli_error("unknown command '%s' (s2f --help lists them)", argv[1]);
     return CLI_USAGE;

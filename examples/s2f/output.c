@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-int npy_write_f32(const char *path, const float *values, size_t rows, size_t cols, char *error,
-                  size_t error_size)
+/* Writes the .npy header and the values to `file`; returns whether every byte was written. */
+static int npy_put(FILE *file, const float *values, size_t rows, size_t cols)
 {
     char header[160];
     int len = rows ? snprintf(header, sizeof header,
@@ -19,14 +19,6 @@ int npy_write_f32(const char *path, const float *values, size_t rows, size_t col
     /* magic (6) + version (2) + length (2) + header + '\n' padded to a multiple of 64. */
     int pad = (64 - (10 + len + 1) % 64) % 64;
     size_t count = (rows ? rows : 1) * cols;
-    /* Written beside the target and renamed over it: a failure never leaves half a file. */
-    char temporary[4200];
-    snprintf(temporary, sizeof temporary, "%s.tmp-%ld", path, (long)getpid());
-    FILE *file = fopen(temporary, "wb");
-    if (!file) {
-        snprintf(error, error_size, "cannot write %s: %s", path, strerror(errno));
-        return -1;
-    }
     unsigned header_len = (unsigned)(len + pad + 1);
     unsigned char prefix[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
                                 (unsigned char)(header_len & 0xff),
@@ -36,7 +28,28 @@ int npy_write_f32(const char *path, const float *values, size_t rows, size_t col
     for (int i = 0; ok && i < pad; ++i)
         ok = fputc(' ', file) != EOF;
     ok = ok && fputc('\n', file) != EOF;
-    ok = ok && fwrite(values, sizeof(float), count, file) == count; /* little-endian hosts */
+    return ok && fwrite(values, sizeof(float), count, file) == count; /* little-endian hosts */
+}
+
+int npy_write_f32(const char *path, const float *values, size_t rows, size_t cols, char *error,
+                  size_t error_size)
+{
+    if (strcmp(path, "-") == 0) { /* standard output: no file to replace atomically */
+        if (!npy_put(stdout, values, rows, cols) || fflush(stdout) != 0) {
+            snprintf(error, error_size, "cannot write to standard output: %s", strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    /* Written beside the target and renamed over it: a failure never leaves half a file. */
+    char temporary[4200];
+    snprintf(temporary, sizeof temporary, "%s.tmp-%ld", path, (long)getpid());
+    FILE *file = fopen(temporary, "wb");
+    if (!file) {
+        snprintf(error, error_size, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    int ok = npy_put(file, values, rows, cols);
     int saved_errno = errno;
     ok = (fclose(file) == 0) && ok;
     if (!ok || rename(temporary, path) != 0) {

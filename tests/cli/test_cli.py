@@ -259,6 +259,26 @@ def main():
         expect_failure(Tool(args.s2f, parts[0]), ["embed-face", photos[0] if photos else clips[0]],
                        BAD_INPUT, "no face_encoder component", "embed-face with a model lacking it")
 
+        # "-" is standard output: -o - writes the PNG, --npy - the array, and no file named "-"
+        here, s2f_abs = os.getcwd(), os.path.abspath(args.s2f)
+        os.chdir(tmp)
+        try:
+            piped = subprocess.run([s2f_abs, "face", clips[0], "-o", "-", "--model", model],
+                                   capture_output=True, timeout=300)
+            check(piped.returncode == OK and piped.stdout[:8] == b"\x89PNG\r\n\x1a\n"
+                  and not os.path.exists("-"), "face -o - writes the PNG to standard output")
+            piped = subprocess.run([s2f_abs, "embed", "--npy", "-", clips[0], "--model", model],
+                                   capture_output=True, timeout=300)
+            import io
+            array = np.load(io.BytesIO(piped.stdout)) if piped.returncode == OK else None
+            check(array is not None and array.shape == (1, 128) and not os.path.exists("-"),
+                  "embed --npy - writes the .npy to standard output")
+        finally:
+            os.chdir(here)
+        result = tool("gallery", "--help", model=False)
+        check(result.returncode == OK and "gallery build" in result.stdout
+              and "gallery add" in result.stdout, "gallery --help lists build and add")
+
         # examples/minimal_pipeline.c (s2f_pipeline in a few calls) draws the tool's face
         if args.pipeline_example:
             example_png, tool_png = path("example.png"), path("tool.png")
