@@ -121,6 +121,7 @@ typedef struct progress {
     size_t total, done;
     int active;
     const char *label;
+    double started; /* seconds, monotonic clock: for the rate and the time left */
 } progress;
 void progress_start(progress *bar, const char *label, size_t total, int quiet);
 void progress_step(progress *bar);

@@ -275,6 +275,27 @@ def main():
                   "embed --npy - writes the .npy to standard output")
         finally:
             os.chdir(here)
+        # the progress bar: count, rate and time left on a terminal; nothing when stderr is not one
+        import pty
+        leader, follower = pty.openpty()
+        process = subprocess.Popen([args.s2f, "embed", clips[0], clips[1], "--model", model],
+                                   stdout=subprocess.DEVNULL, stderr=follower)
+        process.wait(timeout=300)
+        os.close(follower)
+        drawn = b""
+        try:
+            while True:
+                chunk = os.read(leader, 4096)
+                if not chunk:
+                    break
+                drawn += chunk
+        except OSError:
+            pass
+        os.close(leader)
+        check(b"2/2" in drawn and b"/s, " in drawn and b"left" in drawn,
+              f"the progress bar on a terminal shows count, rate and time left ({drawn[-60:]!r})")
+        quiet = tool("embed", clips[0], clips[1])
+        check(quiet.returncode == OK and quiet.stderr == "", "no progress bar when stderr is a pipe")
         result = tool("gallery", "--help", model=False)
         check(result.returncode == OK and "gallery build" in result.stdout
               and "gallery add" in result.stdout, "gallery --help lists build and add")
