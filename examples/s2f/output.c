@@ -62,16 +62,45 @@ int npy_write_f32(const char *path, const float *values, size_t rows, size_t col
     return 0;
 }
 
+/* Length of the valid UTF-8 sequence at `c` (1…4), or 0 if the bytes there are not one
+ * (overlong forms, surrogates and code points past U+10FFFF included). */
+static size_t utf8_sequence(const unsigned char *c)
+{
+    if (c[0] < 0x80)
+        return 1;
+    size_t length = c[0] >= 0xf0 ? 4 : c[0] >= 0xe0 ? 3 : c[0] >= 0xc0 ? 2 : 0;
+    if (length == 0 || c[0] > 0xf4)
+        return 0;
+    unsigned long point = c[0] & (0x3f >> (length - 1));
+    for (size_t i = 1; i < length; ++i) {
+        if ((c[i] & 0xc0) != 0x80) /* also stops at the terminating NUL */
+            return 0;
+        point = point << 6 | (c[i] & 0x3f);
+    }
+    static const unsigned long smallest[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (point < smallest[length] || point > 0x10ffff || (point >= 0xd800 && point <= 0xdfff))
+        return 0;
+    return length;
+}
+
+/* A JSON string. File names are bytes, not necessarily UTF-8: a byte that does not start a
+ * valid UTF-8 sequence becomes U+FFFD, so the output is always valid JSON (and valid UTF-8). */
 void json_print_string(const char *text)
 {
     putchar('"');
-    for (const unsigned char *c = (const unsigned char *)text; *c; ++c) {
-        if (*c == '"' || *c == '\\')
-            printf("\\%c", *c);
-        else if (*c < 0x20)
-            printf("\\u%04x", *c);
-        else
-            putchar(*c);
+    for (const unsigned char *c = (const unsigned char *)text; *c;) {
+        size_t length = utf8_sequence(c);
+        if (length == 0) {
+            fputs("\\ufffd", stdout);
+            ++c;
+        } else if (*c == '"' || *c == '\\') {
+            printf("\\%c", *c++);
+        } else if (*c < 0x20) {
+            printf("\\u%04x", *c++);
+        } else {
+            fwrite(c, 1, length, stdout);
+            c += length;
+        }
     }
     putchar('"');
 }

@@ -296,6 +296,21 @@ def main():
               f"the progress bar on a terminal shows count, rate and time left ({drawn[-60:]!r})")
         quiet = tool("embed", clips[0], clips[1])
         check(quiet.returncode == OK and quiet.stderr == "", "no progress bar when stderr is a pipe")
+        # --json is valid UTF-8 JSON whatever the file names' bytes
+        import shutil
+        latin1 = os.path.join(os.fsencode(tmp), b"caf\xe9 \xff.flac")
+        utf8 = os.path.join(tmp, "caf\u00e9 \u00e9t\u00e9.flac")
+        shutil.copyfile(clips[0], latin1)
+        shutil.copyfile(clips[0], utf8)
+        raw = subprocess.run([os.fsencode(args.s2f), b"embed", b"--json", latin1, os.fsencode(utf8),
+                              b"--model", os.fsencode(model)], capture_output=True, timeout=300)
+        try:
+            parsed = json.loads(raw.stdout.decode("utf-8"))
+            names = [entry["file"] for entry in parsed]
+        except ValueError as error:
+            names = [f"invalid: {error}"]
+        check(raw.returncode == OK and len(names) == 2 and names[0].endswith("caf\ufffd \ufffd.flac")
+              and names[1] == utf8, f"--json escapes non-UTF-8 file names ({names})")
         result = tool("gallery", "--help", model=False)
         check(result.returncode == OK and "gallery build" in result.stdout
               and "gallery add" in result.stdout, "gallery --help lists build and add")
