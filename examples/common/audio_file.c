@@ -10,20 +10,101 @@
 
 #define MAX_CHANNELS 256 /* s2f_audio_downmix's limit */
 
+/* libsndfile's virtual I/O over the bytes of standard input held in the reader. */
+static sf_count_t memory_length(void *user)
+{
+    return (sf_count_t)((audio_reader *)user)->memory_size;
+}
+
+static sf_count_t memory_seek(sf_count_t offset, int whence, void *user)
+{
+    audio_reader *r = user;
+    sf_count_t base = whence == SEEK_CUR ? (sf_count_t)r->memory_position
+                      : whence == SEEK_END ? (sf_count_t)r->memory_size
+                                           : 0;
+    sf_count_t target = base + offset;
+    if (target < 0 || target > (sf_count_t)r->memory_size)
+        return -1;
+    r->memory_position = (size_t)target;
+    return target;
+}
+
+static sf_count_t memory_read(void *destination, sf_count_t count, void *user)
+{
+    audio_reader *r = user;
+    size_t left = r->memory_size - r->memory_position;
+    size_t n = count < 0 ? 0 : (size_t)count < left ? (size_t)count : left;
+    memcpy(destination, r->memory + r->memory_position, n);
+    r->memory_position += n;
+    return (sf_count_t)n;
+}
+
+static sf_count_t memory_write(const void *source, sf_count_t count, void *user)
+{
+    (void)source, (void)count, (void)user;
+    return 0;
+}
+
+static sf_count_t memory_tell(void *user)
+{
+    return (sf_count_t)((audio_reader *)user)->memory_position;
+}
+
+/* Reads all of standard input into reader->memory. */
+static int slurp_stdin(audio_reader *reader, char *error, size_t error_size)
+{
+    size_t capacity = 0;
+    for (;;) {
+        if (reader->memory_size == capacity) {
+            size_t grown = capacity ? capacity * 2 : (size_t)1 << 20;
+            unsigned char *bigger = realloc(reader->memory, grown);
+            if (!bigger) {
+                snprintf(error, error_size, "standard input: out of memory after %zu bytes",
+                         reader->memory_size);
+                return -1;
+            }
+            reader->memory = bigger;
+            capacity = grown;
+        }
+        size_t got = fread(reader->memory + reader->memory_size, 1,
+                           capacity - reader->memory_size, stdin);
+        reader->memory_size += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(stdin)) {
+        snprintf(error, error_size, "standard input: read error");
+        return -1;
+    }
+    return 0;
+}
+
 int audio_reader_open(const char *path, size_t piece_frames, audio_reader *reader, char *error,
                       size_t error_size)
 {
     *reader = (audio_reader){.path = path, .piece_frames = piece_frames};
     SF_INFO info = {0};
-    SNDFILE *file = sf_open(path, SFM_READ, &info);
+    SNDFILE *file = NULL;
+    if (strcmp(path, "-") == 0) {
+        if (slurp_stdin(reader, error, error_size) != 0) {
+            audio_reader_close(reader);
+            return -1;
+        }
+        SF_VIRTUAL_IO io = {memory_length, memory_seek, memory_read, memory_write, memory_tell};
+        file = sf_open_virtual(&io, SFM_READ, &info, reader);
+    } else {
+        file = sf_open(path, SFM_READ, &info);
+    }
     if (!file) {
         snprintf(error, error_size, "%s: %s", path, sf_strerror(NULL));
+        audio_reader_close(reader);
         return -1;
     }
     if (info.channels < 1 || info.channels > MAX_CHANNELS || info.samplerate <= 0) {
         snprintf(error, error_size, "%s: %d channels at %d Hz is not usable audio", path,
                  info.channels, info.samplerate);
-        sf_close(file);
+        reader->file = file;
+        audio_reader_close(reader);
         return -1;
     }
     reader->file = file;
@@ -65,6 +146,7 @@ void audio_reader_close(audio_reader *reader)
     if (reader->file)
         sf_close(reader->file);
     free(reader->interleaved);
+    free(reader->memory);
     *reader = (audio_reader){0};
 }
 

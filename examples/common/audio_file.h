@@ -17,10 +17,13 @@ typedef struct audio_reader {
     float *interleaved; /* one piece as decoded */
     size_t piece_frames;
     size_t frames_read; /* so far */
+    /* Standard input ("-"), read whole first: FLAC and Ogg decoders seek, a pipe cannot. */
+    unsigned char *memory;
+    size_t memory_size, memory_position;
 } audio_reader;
 
-/** Opens `path` for reading in pieces of up to `piece_frames` frames; 0 on success, -1 with a
- *  message in `error`. */
+/** Opens `path` (or "-": standard input, read into memory first) for reading in pieces of up
+ *  to `piece_frames` frames; 0 on success, -1 with a message in `error`. */
 int audio_reader_open(const char *path, size_t piece_frames, audio_reader *reader, char *error,
                       size_t error_size);
 /** Reads the next piece, downmixed, into `mono` (room for piece_frames samples): returns the

@@ -296,6 +296,20 @@ def main():
               f"the progress bar on a terminal shows count, rate and time left ({drawn[-60:]!r})")
         quiet = tool("embed", clips[0], clips[1])
         check(quiet.returncode == OK and quiet.stderr == "", "no progress bar when stderr is a pipe")
+        # "-" as an input is standard input, read whole first, so seeking decoders (FLAC, Ogg)
+        # work from a pipe
+        ogg = path("clip.ogg")
+        soundfile.write(ogg, samples, rate, format="OGG", subtype="VORBIS")
+        for source in (clips[0], ogg):
+            direct = tool("embed", source)
+            with open(source, "rb") as stream:
+                piped = subprocess.run([args.s2f, "embed", "-", "--model", model], stdin=stream,
+                                       capture_output=True, text=True, timeout=300)
+            check(direct.returncode == OK and piped.returncode == OK and
+                  piped.stdout.split("\t")[1] == direct.stdout.split("\t")[1],
+                  f"a piped {os.path.splitext(source)[1]} gives the file's feature "
+                  f"({piped.stderr.strip()[:80]!r})")
+
         # --json is valid UTF-8 JSON whatever the file names' bytes
         import shutil
         latin1 = os.path.join(os.fsencode(tmp), b"caf\xe9 \xff.flac")
