@@ -1,5 +1,7 @@
-/* s2f search INDEX VOICE [-k 5] [--sheet SHEET.png] [--json]: the gallery faces closest to the
- * face feature predicted from a voice. */
+/* s2f search INDEX VOICE... [-k 5] [--sheet SHEET.png] [--json]: the gallery faces closest to
+ * the face feature predicted from each voice. One voice prints as before; several prefix each
+ * text line with the voice's path, print a JSON array of the per-voice objects, and give the
+ * sheet one row per voice. */
 #include "cli.h"
 
 #include "common/png_write.h"
@@ -13,12 +15,16 @@
 #define SHEET_TILE 160
 #define SHEET_GAP 4
 
-static void print_results(const cli_args *args, const int64_t *ids, const float *scores,
-                          size_t found, const gallery_names *names)
+static void print_results(const cli_args *args, size_t voice, const int64_t *ids,
+                          const float *scores, size_t found, const gallery_names *names)
 {
+    const int several = args->n_inputs > 2;
+    const char *query = args->inputs[1 + voice];
     if (args->json) {
+        if (several)
+            fputs(voice == 0 ? "[" : ",\n", stdout);
         printf("{\"query\": ");
-        json_print_string(args->inputs[1]);
+        json_print_string(query);
         printf(", \"index\": ");
         json_print_string(args->inputs[0]);
         printf(", \"results\": [");
@@ -34,35 +40,30 @@ static void print_results(const cli_args *args, const int64_t *ids, const float 
                 printf("null");
             putchar('}');
         }
-        puts("\n]}");
+        fputs("\n]}", stdout);
+        if (!several || voice + 2 == args->n_inputs)
+            puts(several ? "]" : "");
         return;
     }
     for (size_t r = 0; r < found; ++r) {
         const char *file = gallery_names_find(names, ids[r]);
+        if (several)
+            printf("%s\t", query);
         printf("%zu\t%" PRId64 "\t", r + 1, ids[r]);
         print_float(scores[r]);
         printf("\t%s\n", file ? file : "-");
     }
 }
 
-/* The sheet: [reconstructed face] + one tile per result, on white. */
-static int write_sheet(const char *path, const uint8_t *face, size_t face_side,
-                       const int64_t *ids, size_t found, const gallery_names *names)
+/* One row of the sheet at y0: [reconstructed face] + one tile per result, on white. */
+static int sheet_row(uint8_t *sheet, size_t stride, int y0, const uint8_t *face,
+                     size_t face_side, const int64_t *ids, size_t found,
+                     const gallery_names *names)
 {
-    size_t tiles = found + (face ? 1 : 0);
-    int width = (int)(tiles * SHEET_TILE + (tiles + 1) * SHEET_GAP);
-    int height = SHEET_TILE + 2 * SHEET_GAP;
-    size_t stride = (size_t)width * 3;
-    uint8_t *sheet = malloc(stride * (size_t)height);
-    if (!sheet) {
-        cli_error("out of memory for the contact sheet");
-        return CLI_RUNTIME;
-    }
-    memset(sheet, 255, stride * (size_t)height);
     int rc = CLI_OK;
     size_t tile = 0;
     if (face)
-        rc = sheet_place(sheet, stride, SHEET_GAP, SHEET_GAP, SHEET_TILE, face, (int)face_side,
+        rc = sheet_place(sheet, stride, SHEET_GAP, y0, SHEET_TILE, face, (int)face_side,
                          (int)face_side);
     tile += face ? 1 : 0;
     for (size_t r = 0; r < found && rc == CLI_OK; ++r, ++tile) {
@@ -78,29 +79,23 @@ static int write_sheet(const char *path, const uint8_t *face, size_t face_side,
                 cli_warning("id %" PRId64 " is not in the .names file (grey tile on the sheet)",
                             ids[r]);
             for (int y = 0; y < SHEET_TILE; ++y)
-                memset(sheet + (size_t)(SHEET_GAP + y) * stride + (size_t)x0 * 3, 160,
-                       SHEET_TILE * 3);
+                memset(sheet + (size_t)(y0 + y) * stride + (size_t)x0 * 3, 160, SHEET_TILE * 3);
             continue;
         }
-        rc = sheet_place(sheet, stride, x0, SHEET_GAP, SHEET_TILE, rgb, w, h);
+        rc = sheet_place(sheet, stride, x0, y0, SHEET_TILE, rgb, w, h);
         free(rgb);
     }
-    char error[4200];
-    if (rc == CLI_OK && png_write_rgb8(path, sheet, width, height, stride, error, sizeof error)) {
-        cli_error("%s", error);
-        rc = CLI_RUNTIME;
-    }
-    free(sheet);
     return rc;
 }
 
 int cmd_search(cli_args *args)
 {
-    if (args->n_inputs != 2) {
-        cli_error("search needs INDEX and one VOICE file (s2f search --help)");
+    if (args->n_inputs < 2) {
+        cli_error("search needs INDEX and at least one VOICE file (s2f search --help)");
         return CLI_USAGE;
     }
     const char *index_path = args->inputs[0];
+    const size_t voices = args->n_inputs - 1;
     cli_apply_blas_threads(args);
     s2f_model *model = NULL;
     s2f_pipeline *pipeline = NULL;
@@ -108,10 +103,11 @@ int cmd_search(cli_args *args)
     s2f_face_index *index = NULL;
     float *feature = NULL, *scores = NULL;
     int64_t *ids = NULL;
-    uint8_t *face = NULL;
+    uint8_t *face = NULL, *sheet = NULL;
     gallery_names names = {0};
     const char *model_path = NULL;
-    size_t dim = 0, found = 0, k = (size_t)args->k, face_side = 0;
+    size_t dim = 0, k = (size_t)args->k, face_side = 0, stride = 0;
+    int sheet_width = 0, sheet_height = 0;
     char error[4200];
 
     int rc = cli_load_model(args, &model, &model_path);
@@ -133,30 +129,60 @@ int cmd_search(cli_args *args)
         rc = CLI_RUNTIME;
         goto done;
     }
-    rc = cli_voice_feature(pipeline, args->inputs[1], args->segments, feature, dim);
-    if (rc != CLI_OK)
-        goto done;
-    s2f_status status = s2f_face_index_search(index, feature, k, ids, scores, &found);
-    if (status != S2F_OK) {
-        rc = cli_library_error(CLI_RUNTIME, "search", status,
-                               s2f_face_index_last_error(index));
-        goto done;
-    }
-    print_results(args, ids, scores, found, &names);
     if (args->sheet) {
-        /* The reconstructed face leads the sheet when the model can draw one. */
+        /* The reconstructed face leads each row when the model can draw one. */
         int has_decoder = 0;
         s2f_model_has_component(model, "face_decoder", &has_decoder);
         if (has_decoder && s2f_face_decoder_create(model, &decoder) == S2F_OK) {
             size_t decoder_dim = 0;
             s2f_face_decoder_shape(decoder, &decoder_dim, NULL, NULL, NULL);
-            if (decoder_dim == dim &&
+            if (decoder_dim != dim) {
+                s2f_face_decoder_free(decoder);
+                decoder = NULL;
+            }
+        }
+        size_t tiles = k + (decoder ? 1 : 0);
+        sheet_width = (int)(tiles * SHEET_TILE + (tiles + 1) * SHEET_GAP);
+        sheet_height = (int)(voices * (SHEET_TILE + SHEET_GAP) + SHEET_GAP);
+        stride = (size_t)sheet_width * 3;
+        sheet = malloc(stride * (size_t)sheet_height);
+        if (!sheet) {
+            cli_error("out of memory for the contact sheet");
+            rc = CLI_RUNTIME;
+            goto done;
+        }
+        memset(sheet, 255, stride * (size_t)sheet_height);
+    }
+    for (size_t v = 0; v < voices && rc == CLI_OK; ++v) {
+        size_t found = 0;
+        rc = cli_voice_feature(pipeline, args->inputs[1 + v], args->segments, feature, dim);
+        if (rc != CLI_OK)
+            break;
+        s2f_status status = s2f_face_index_search(index, feature, k, ids, scores, &found);
+        if (status != S2F_OK) {
+            rc = cli_library_error(CLI_RUNTIME, "search", status,
+                                   s2f_face_index_last_error(index));
+            break;
+        }
+        print_results(args, v, ids, scores, found, &names);
+        if (sheet) {
+            free(face);
+            face = NULL;
+            if (decoder &&
                 cli_decode_face(decoder, feature, dim, &face, &face_side, NULL, NULL) != CLI_OK)
                 face = NULL;
+            int y0 = (int)(SHEET_GAP + v * (SHEET_TILE + SHEET_GAP));
+            rc = sheet_row(sheet, stride, y0, face, face_side, ids, found, &names);
         }
-        rc = write_sheet(args->sheet, face, face_side, ids, found, &names);
+    }
+    if (rc == CLI_OK && sheet &&
+        png_write_rgb8(args->sheet, sheet, sheet_width, sheet_height, stride, error,
+                       sizeof error)) {
+        cli_error("%s", error);
+        rc = CLI_RUNTIME;
     }
 done:
+    free(sheet);
     free(face);
     gallery_names_free(&names);
     free(scores);

@@ -60,8 +60,10 @@ static const command commands[] = {
      COMMON_MODEL COMMON_THREADS COMMON_QUIET},
     {"search", cmd_search,
      OPT_MODEL | OPT_THREADS | OPT_JSON | OPT_K | OPT_SHEET | OPT_SEGMENTS,
-     "usage: s2f search INDEX VOICE [-k 5] [--sheet SHEET.png] [--json] [-m MODEL]\n"
-     "The gallery faces closest to the face predicted from VOICE, best first.\n"
+     "usage: s2f search INDEX VOICE... [-k 5] [--sheet SHEET.png] [--json] [-m MODEL]\n"
+     "The gallery faces closest to the face predicted from each VOICE, best first. With\n"
+     "several voices each text line starts with the voice, --json prints an array of the\n"
+     "per-voice objects and the sheet has one row per voice.\n"
      "  -k N                number of results (default 5)\n"
      "  --sheet FILE        contact sheet PNG: the reconstructed face (if the model has a face\n"
      "                      decoder), then the top-k gallery photos, left to right\n"
@@ -86,7 +88,7 @@ static void print_help(FILE *out)
             "  spectrogram VOICE -o SPEC.png     a picture of the input spectrogram\n"
             "  gallery build INDEX PHOTO...      a searchable gallery of face photos\n"
             "  gallery add INDEX PHOTO...        more photos into a gallery\n"
-            "  search INDEX VOICE [-k 5]         the gallery faces closest to a voice\n\n"
+            "  search INDEX VOICE... [-k 5]      the gallery faces closest to each voice\n\n"
             "Audio: any file libsndfile reads (WAV, FLAC, OGG, ...), any rate, channels averaged.\n"
             "MODEL: --model FILE, else $S2F_MODEL, else PREFIX/share/speech2face/default.s2fm\n"
             "  beside the library (now: %s), else %s.\n"

@@ -233,6 +233,24 @@ def main():
             result = tool("search", index, clips[0], "-k", "2")
             check(result.returncode == OK and len(result.stdout.strip().split("\n")) == 2,
                   "search text output")
+            # several voices: a JSON array of the single-voice objects, one sheet row each,
+            # text lines prefixed with the voice
+            single = [json.loads(tool("search", index, c, "-k", "3", "--json").stdout)
+                      for c in clips[:2]]
+            result = tool("search", index, clips[0], clips[1], "-k", "3", "--json", "--sheet",
+                          path("sheet2.png"))
+            try:
+                several = json.loads(result.stdout)
+            except ValueError:
+                several = None
+            check(result.returncode == OK and several == single,
+                  "search of two voices: a JSON array equal to the two single searches")
+            check(valid_png(path("sheet2.png"), (4 * 160 + 5 * 4, 2 * 164 + 4)),
+                  "search --sheet of two voices: one row each")
+            lines = tool("search", index, clips[0], clips[1], "-k", "2").stdout.strip().split("\n")
+            check(len(lines) == 4 and lines[0].startswith(clips[0] + "\t1\t")
+                  and lines[2].startswith(clips[1] + "\t1\t"),
+                  "search of two voices: text lines start with their voice")
             # a corrupted index: clear message, exit 3, and `gallery add` does not touch it
             bad = path("bad.s2fi")
             blob = bytearray(open(index, "rb").read())
