@@ -4,9 +4,13 @@
 #   bash tools/quickstart.sh [VOICE_FILE [FACE.png]]
 # Without arguments it uses a real clip from ../shared/data/s2f-samples (beside the checkout).
 set -euo pipefail
+# Paths the caller gives are relative to the caller's directory, not the repository's.
+absolute() { case $1 in /*|-) printf '%s' "$1" ;; *) printf '%s/%s' "$PWD" "$1" ;; esac; }
+voice=${1:+$(absolute "$1")}
+output=${2:+$(absolute "$2")}
 cd "$(dirname "$0")/.."
-voice=${1:-../shared/data/s2f-samples/avspeech/Wav/-1nRm4tQL0A_024.760000-029.960000.flac}
-output=${2:-face.png}
+voice=${voice:-../shared/data/s2f-samples/avspeech/Wav/-1nRm4tQL0A_024.760000-029.960000.flac}
+output=${output:-face.png}
 
 bash tools/install-deps.sh >/dev/null
 [[ -d build ]] || meson setup build >/dev/null
