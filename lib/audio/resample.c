@@ -7,7 +7,6 @@
 
 /* Input is fed in bounded chunks so that a long recording of which only the first seconds are
  * wanted is not converted in full. soxr's output does not depend on the chunking. */
-#define INPUT_CHUNK 16384
 
 struct s2fi_resampler {
     soxr_t soxr;
@@ -75,7 +74,7 @@ s2f_status s2fi_resample_piece(s2fi_resampler *resampler, const float *in, size_
                                size_t *produced, s2fi_error_slot *slot)
 {
     *consumed = *produced = 0;
-    size_t chunk = n_in < INPUT_CHUNK ? n_in : INPUT_CHUNK;
+    size_t chunk = n_in < S2FI_RESAMPLE_CHUNK ? n_in : S2FI_RESAMPLE_CHUNK;
     soxr_error_t error = in ? soxr_process(resampler->soxr, in, chunk, consumed, out,
                                            out_capacity, produced)
                             : soxr_process(resampler->soxr, NULL, 0, NULL, out, out_capacity,
@@ -99,7 +98,7 @@ s2f_status s2fi_resample(s2fi_resampler *resampler, const float *in, size_t n_in
     while (out_pos < n_wanted) {
         size_t consumed = 0, produced = 0;
         if (in_pos < n_in) {
-            size_t chunk = n_in - in_pos < INPUT_CHUNK ? n_in - in_pos : INPUT_CHUNK;
+            size_t chunk = n_in - in_pos < S2FI_RESAMPLE_CHUNK ? n_in - in_pos : S2FI_RESAMPLE_CHUNK;
             error = soxr_process(resampler->soxr, in + in_pos, chunk, &consumed, out + out_pos,
                                  n_wanted - out_pos, &produced);
             in_pos += consumed;

@@ -23,6 +23,10 @@ size_t s2fi_resampled_length(size_t n_in, double input_rate, double output_rate)
 s2f_status s2fi_resample(s2fi_resampler *resampler, const float *in, size_t n_in, float *out,
                          size_t n_wanted, s2fi_error_slot *slot);
 
+/** Input samples s2fi_resample_piece takes per call at most (so its output per call is bounded:
+ *  about S2FI_RESAMPLE_CHUNK · output_rate / input_rate, plus the filter's backlog). */
+#define S2FI_RESAMPLE_CHUNK 16384
+
 /** Streaming use, one piece at a time. s2fi_resampler_restart starts a new signal (fresh
  *  filter state); each s2fi_resample_piece call then offers `in[0 .. n_in)`, the next samples of
  *  that signal (in == NULL: the signal has ended, drain the filter), and writes at most

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Room kept free for one soxr call: its output for one input chunk is at most ratio × 16384
+/* Room kept free for one soxr call: its output for one input chunk is at most ratio × S2FI_RESAMPLE_CHUNK
  * plus the filter's backlog; the loop below grows the buffer whenever less is left. */
 #define MIN_FREE_OUTPUT 4096
 
@@ -113,7 +113,7 @@ static s2f_status resample_into(s2f_spectrogram_stream *stream, const float *pcm
 {
     s2fi_resampler *resampler = stream->spectrogram->resampler;
     const s2f_spectrogram_params *p = &stream->spectrogram->params;
-    size_t per_chunk = (size_t)((double)p->analysis_rate / p->sample_rate * 16384.0) + 1;
+    size_t per_chunk = (size_t)((double)p->analysis_rate / p->sample_rate * S2FI_RESAMPLE_CHUNK) + 1;
     size_t done = 0;
     int idle_calls = 0; /* guards against a resampler that neither reads nor writes */
     for (;;) {

@@ -137,6 +137,13 @@ S2F_API s2f_status s2f_pipeline_shape(const s2f_pipeline *pipeline, size_t *feat
 
 /* ---- the streaming core ------------------------------------------------------------------- */
 
+/* Drops the recording in progress, if any (begin abandons one; finish and failures end one). */
+static void end_recording(s2f_pipeline *p)
+{
+    s2f_spectrogram_stream_free(p->stream);
+    p->stream = NULL;
+}
+
 static s2f_status encode_pending(s2f_pipeline *p)
 {
     if (p->pending == 0)
@@ -188,8 +195,7 @@ S2F_API s2f_status s2f_pipeline_begin(s2f_pipeline *pipeline, int channels, doub
     if (!pipeline)
         return s2fi_fail(NULL, S2F_ERR_INVALID_ARGUMENT, "s2f_pipeline_begin: pipeline is NULL");
     s2f_pipeline *p = pipeline;
-    s2f_spectrogram_stream_free(p->stream);
-    p->stream = NULL;
+    end_recording(p);
     if (channels < 1 || channels > MAX_CHANNELS)
         return s2fi_fail(&p->error, S2F_ERR_INVALID_ARGUMENT,
                          "s2f_pipeline_begin: %d channels, expected 1…%d", channels, MAX_CHANNELS);
@@ -264,8 +270,7 @@ S2F_API s2f_status s2f_pipeline_finish(s2f_pipeline *pipeline, float *feature,
     }
     if (status == S2F_OK)
         status = encode_pending(p);
-    s2f_spectrogram_stream_free(p->stream); /* the recording is over, whatever happened */
-    p->stream = NULL;
+    end_recording(p); /* the recording is over, whatever happened */
     if (status != S2F_OK)
         return status;
     /* One clip: the encoder's feature as it is. Several: their mean, summed in double. */
@@ -296,8 +301,7 @@ S2F_API s2f_status s2f_pipeline_encode(s2f_pipeline *pipeline, const float *pcm,
         status = s2f_pipeline_write(pipeline, pcm, frames, NULL);
     if (status == S2F_OK)
         return s2f_pipeline_finish(pipeline, feature, feature_capacity);
-    s2f_spectrogram_stream_free(pipeline->stream);
-    pipeline->stream = NULL;
+    end_recording(pipeline);
     return status;
 }
 
