@@ -21,6 +21,12 @@ Losses (weights by flag):
   frozen face-api network (tools/reference/face_recognition_net.py), squared distance to the
   input descriptor. Off for the first --identity-from epochs (it is the costly term: the face
   encoder's backward pass is most of a step), then on.
+- gender (--gender-weight, from --gender-from): a logistic gender probe, fitted once on the
+  training split's canonical-face descriptors against face-api's judged gender of each image,
+  reads the rendered image's descriptor (the identity loss's path); binary cross-entropy to the
+  judged gender of the image the sample renders. It asks the face encoder for one direction,
+  not all 128, so it should need far less of the image than the identity loss; the attribute
+  judge itself (face-api's age/gender network) is never in the loss.
 
 Inputs are standardised per component ((d - mean) / std over the training inputs): face-api
 descriptors share one large common component (the mean has cosine 0.92 with any face) and each
@@ -80,7 +86,8 @@ class TrainingFaces:
         rows = np.array([ids.index(c) for c in train_ids]) if rows is None else rows
         scale = DECODER_RESOLUTION / 224.0  # face-api ran on the 224 x 224 originals
         ori = np.load(cache_path("descriptors_Face_ori.npy"))
-        faces, landmarks, images, inputs = [], [], [], []
+        faces, landmarks, images, inputs, female = [], [], [], [], []
+        probe_inputs, probe_female = [], []
         for kind in CANONICAL_KINDS:
             found = json.load(open(cache_path(f"faceapi_{kind}.json")))
             kind_images = np.load(cache_path(f"faces_{kind}_{DECODER_RESOLUTION}.npy"), mmap_mode="r")
@@ -92,12 +99,19 @@ class TrainingFaces:
                 for view in views:
                     faces.append(len(landmarks))
                     inputs.append(view)
+                is_female = found[ids[r]]["gender"] == "female"
+                female.append(is_female)
+                probe_inputs.append(own[r])
+                probe_female.append(is_female)
                 landmarks.append(np.asarray(found[ids[r]]["landmarks"], np.float32) * scale)
                 images.append(np.asarray(kind_images[r]))
         self.landmarks = np.stack(landmarks)
         self.mean = self.landmarks.mean(axis=0)
         self.face_of_sample = np.array(faces)
         self.inputs = np.stack(inputs).astype(np.float32)
+        self.female = np.array(female, np.float32)  # face-api's judged gender of each face
+        self.probe_inputs = np.stack(probe_inputs).astype(np.float32)
+        self.probe_female = np.array(probe_female, np.float32)
         self.textures = self._textures(config, np.stack(images))
 
     def _textures(self, config, images):
@@ -124,6 +138,32 @@ def frozen_face_encoder(path):
     for p in net.parameters():
         p.requires_grad_(False)
     return net.eval()
+
+
+def fit_gender_probe(descriptors, female, steps=500, weight_decay=1e-3):
+    """Logistic regression, descriptor -> P(female), on the training split's canonical faces
+    (each image's own descriptor against face-api's judged gender of it). Returns a frozen
+    nn.Linear(128, 1) giving the logit, and its training accuracy."""
+    x = torch.from_numpy(descriptors)
+    y = torch.from_numpy(female)
+    mean, std = x.mean(dim=0), x.std(dim=0)
+    probe = torch.nn.Linear(x.shape[1], 1)
+    optimizer = torch.optim.LBFGS(probe.parameters(), max_iter=steps, line_search_fn="strong_wolfe")
+
+    def closure():
+        optimizer.zero_grad()
+        logit = probe((x - mean) / std).squeeze(1)
+        loss = F.binary_cross_entropy_with_logits(logit, y) + weight_decay * probe.weight.square().sum()
+        loss.backward()
+        return loss
+    optimizer.step(closure)
+    with torch.no_grad():  # fold the standardisation in, so the probe reads raw descriptors
+        probe.bias -= (probe.weight @ (mean / std)).squeeze()
+        probe.weight /= std
+        accuracy = ((probe(x).squeeze(1) > 0).float() == y).float().mean().item()
+    for p in probe.parameters():
+        p.requires_grad_(False)
+    return probe, accuracy
 
 
 def image_gradient_l1(a, b):
@@ -189,6 +229,10 @@ def main():
     parser.add_argument("--landmark-weight", type=float, default=10.0)
     parser.add_argument("--gradient-weight", type=float, default=1.0)
     parser.add_argument("--identity-weight", type=float, default=0.5)
+    parser.add_argument("--gender-weight", type=float, default=0.0,
+                        help="weight of the gender-probe cross-entropy on the rendered descriptor")
+    parser.add_argument("--gender-from", type=int, default=0,
+                        help="first epoch (0-based) with the gender term on")
     parser.add_argument("--identity-blur", type=float, default=2.0,
                         help="Gaussian blur (pixels) of the image the identity loss sees")
     parser.add_argument("--identity-jitter", type=float, default=4.0,
@@ -230,6 +274,12 @@ def main():
         first_epoch = state["epoch"] + 1
         print(f"resumed {args.out} after epoch {first_epoch}", flush=True)
     encoder = frozen_face_encoder(args.face_encoder)
+    probe = None
+    if args.gender_weight > 0:
+        probe, accuracy = fit_gender_probe(data.probe_inputs, data.probe_female)
+        print(f"gender probe: {accuracy * 100:.1f} % of {len(data.probe_female)} training faces "
+              f"agree with face-api's judge", flush=True)
+    female = torch.from_numpy(data.female)
 
     textures = torch.from_numpy(data.textures)
     landmarks = torch.from_numpy(data.landmarks)
@@ -238,8 +288,9 @@ def main():
     size = float(DECODER_RESOLUTION)
     n = len(data)
     for epoch in range(first_epoch, args.epochs):
-        start, totals = time.time(), np.zeros(4)
+        start, totals = time.time(), np.zeros(5)
         use_identity = epoch >= args.identity_from and args.identity_weight > 0
+        use_gender = probe is not None and epoch >= args.gender_from
         order = rng.permutation(n)
         model.train()
         for b in range(0, n, args.batch):
@@ -256,28 +307,33 @@ def main():
             gradient_loss = image_gradient_l1(texture, target)
             landmark_loss = F.mse_loss(predicted / size, landmarks[faces] / size)
             loss = args.texture_weight * texture_loss + args.gradient_weight * gradient_loss + args.landmark_weight * landmark_loss
-            identity_loss = torch.zeros(())
-            if use_identity:
+            identity_loss, gender_loss = torch.zeros(()), torch.zeros(())
+            if use_identity or use_gender:
                 rendered = rendered_descriptor(model, encoder, texture, predicted, args.flow_grid,
                                                args.identity_blur, args.identity_jitter, rng)
+            if use_identity:
                 identity_loss = (rendered - x).square().sum(dim=1).mean()
                 loss = loss + args.identity_weight * identity_loss
+            if use_gender:
+                gender_loss = F.binary_cross_entropy_with_logits(probe(rendered).squeeze(1), female[faces])
+                loss = loss + args.gender_weight * gender_loss
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             totals += np.array([texture_loss.item(), gradient_loss.item(), landmark_loss.item(),
-                                identity_loss.item()]) * len(rows)
+                                identity_loss.item(), gender_loss.item()]) * len(rows)
             done = b + len(rows)
             if (b // args.batch) % 20 == 19:
                 running = totals / done
                 print(f"  epoch {epoch + 1} {done}/{n}: texture {args.texture_loss} {running[0]:.4f}, gradient L1 "
-                      f"{running[1]:.4f}, identity {running[3]:.4f}, {time.time() - start:.0f} s",
+                      f"{running[1]:.4f}, identity {running[3]:.4f}, gender {running[4]:.4f}, {time.time() - start:.0f} s",
                       flush=True)
         scheduler.step()
-        texture_term, gradient_l1, landmark_mse, identity = totals / n
+        texture_term, gradient_l1, landmark_mse, identity, gender = totals / n
         print(f"epoch {epoch + 1}/{args.epochs}: texture {args.texture_loss} {texture_term:.4f}, gradient L1 "
               f"{gradient_l1:.4f}, landmark RMSE {np.sqrt(landmark_mse) * size:.2f} px, identity "
-              f"{identity:.4f}{'' if use_identity else ' (off)'}, {time.time() - start:.0f} s",
+              f"{identity:.4f}{'' if use_identity else ' (off)'}, gender "
+              f"{gender:.4f}{'' if use_gender else ' (off)'}, {time.time() - start:.0f} s",
               flush=True)
         save_checkpoint(args.out, model, optimizer, scheduler, epoch, rng, args, input_mean, input_std)
         if epoch + 1 == args.identity_from:
