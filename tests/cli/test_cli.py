@@ -226,7 +226,7 @@ def main():
             if ok:
                 query = np.load(path("features.npy"))[0]
                 with s2f.FaceIndex.load(index) as loaded:
-                    ids, scores = loaded.search(query, 3)
+                    scores, ids = loaded.search(query, 3)
                 check([r["id"] for r in found["results"]] == ids.tolist() and
                       np.array_equal(np.array([r["score"] for r in found["results"]], np.float32),
                                      scores), "search results equal FaceIndex.search")

@@ -4,10 +4,14 @@
     with s2f.Model("default.s2fm") as model, s2f.VoiceEncoder(model) as encoder:
         feature = encoder.encode_pcm(samples, sample_rate)      # numpy float32 (D,)
 
-Every failing call raises S2FError(status, name, message). The library is located through
-$S2F_LIBRARY, pkg-config, or the platform loader (see _lib.py). docs/python.md is the guide.
+Every failing call raises S2FError(status, name, message). The library is the one installed
+with this package (a wheel bundles it), else found through $S2F_LIBRARY, pkg-config or the
+platform loader (see _lib.py). Audio arrays may be float or integer PCM, mono or
+(frames, channels) (the rule: _pcm.py). Indexes follow FAISS: search(queries, k) -> (scores, ids).
+docs/python.md is the guide.
 """
 import ctypes
+from typing import Callable, Optional
 
 from . import _lib
 from ._lib import lib
@@ -16,36 +20,41 @@ from .errors import S2FError
 from .face_encoder import (RESIZE_BILINEAR_ANTIALIAS, RESIZE_BILINEAR_TF, RESIZE_MODEL_DEFAULT,
                            FaceEncoder, crop_resize)
 from .index import (EXPORT_FVECS, EXPORT_NPY, METRIC_COSINE, METRIC_INNER_PRODUCT, METRIC_L1,
-                    METRIC_L2, STORAGE_F16, STORAGE_F32, STORAGE_INT8, FaceIndex, topk_merge)
+                    METRIC_L2, STORAGE_F16, STORAGE_F32, STORAGE_INT8, ExportFormat, FaceIndex,
+                    Metric, Storage, topk_merge)
 from .model import Model
 from .pipeline import Pipeline
 from .spectrogram import Spectrogram, SpectrogramStream, downmix
 from .voice import VoiceEncoder
 
-__all__ = ["Model", "Pipeline", "Spectrogram", "SpectrogramStream", "VoiceEncoder", "FaceDecoder", "FaceEncoder", "FaceIndex",
-           "S2FError", "downmix", "warp_image", "crop_resize", "topk_merge", "version",
-           "set_log_callback", "strerror", "status_name"]
+__all__ = ["Model", "Pipeline", "Spectrogram", "SpectrogramStream", "VoiceEncoder", "FaceDecoder",
+           "FaceEncoder", "FaceIndex", "Metric", "Storage", "ExportFormat", "S2FError", "downmix",
+           "warp_image", "crop_resize", "topk_merge", "version", "set_log_callback", "strerror",
+           "status_name"]
 
 LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERROR = range(4)
 
 
-def version():
+def version() -> str:
     """Version string of the loaded library ("0.1.0")."""
     return _lib.text(lib.s2f_version_string())
 
 
-def strerror(status):
+def strerror(status: int) -> str:
+    """The library's one-line description of a status code."""
     return _lib.text(lib.s2f_strerror(status))
 
 
-def status_name(status):
+def status_name(status: int) -> str:
+    """The name of a status code ("S2F_ERR_IO")."""
     return _lib.status_name(status)
 
 
 _log_callback = None  # the ctypes thunk must outlive its registration
 
 
-def set_log_callback(function, min_level=LOG_WARNING):
+def set_log_callback(function: Optional[Callable[[int, str], None]],
+                     min_level: int = LOG_WARNING) -> None:
     """Routes the library's log messages to function(level, message) (None turns logging off).
     It may be called from any thread that calls into the library."""
     global _log_callback

@@ -1,15 +1,19 @@
 """ctypes prototypes of the C API (include/speech2face.h) and the loader of the shared library.
 
-The library is found, in order, at ``$S2F_LIBRARY`` (a path to the .so), in the ``libdir`` that
-``pkg-config --variable=libdir speech2face`` reports, then by the platform's loader
+The library is found, in order, at ``$S2F_LIBRARY`` (a path to the .so); where the install that
+put this package here put it (``_install.py``, written by meson: the wheel's bundled copy in
+``site-packages/.speech2face.mesonpy.libs``, or a ``meson install``'s libdir); in the ``libdir``
+that ``pkg-config --variable=libdir speech2face`` reports; then by the platform's loader
 (``ctypes.util.find_library``, ``LD_LIBRARY_PATH``). Every function the bindings call has its
 ``argtypes``/``restype`` declared here, so ctypes converts and checks arguments instead of
 guessing; ``PROTOTYPES`` lists them (a test checks it against the header).
 """
 import ctypes
 import ctypes.util
+import glob
 import os
 import subprocess
+from typing import TypeVar
 
 from .errors import S2FError
 
@@ -177,11 +181,32 @@ PROTOTYPES = {
 }
 
 
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+try:  # absent when the package runs from the source tree (PYTHONPATH=bindings/python)
+    from . import _install
+except ImportError:
+    _install = None
+
+
+def installed_libdir():
+    """The directory the installing build put the library in, or None (source tree)."""
+    if _install is None:
+        return None
+    if _install.WHEEL:
+        return os.path.join(os.path.dirname(PACKAGE_DIR), ".speech2face.mesonpy.libs")
+    return _install.LIBDIR or None
+
+
 def _candidates():
     explicit = os.environ.get("S2F_LIBRARY")
     if explicit:
         yield explicit
         return
+    own = installed_libdir()
+    if own:
+        yield os.path.join(own, "libspeech2face.so.0")
+        # a wheel holds the one real file, libspeech2face.so.<version>, without the links
+        yield from sorted(glob.glob(os.path.join(glob.escape(own), "libspeech2face.so.*")))
     try:
         libdir = subprocess.run(["pkg-config", "--variable=libdir", "speech2face"],
                                 capture_output=True, text=True, check=True).stdout.strip()
@@ -249,6 +274,9 @@ def as_int64_ptr(array):
     return array.ctypes.data_as(c_int64_p)
 
 
+_H = TypeVar("_H", bound="Handle")
+
+
 class Handle:
     """Base of the owning wrappers: close() frees the C handle (idempotent), a context manager
     closes on exit, and garbage collection closes too. Using a closed handle raises ValueError."""
@@ -265,7 +293,7 @@ class Handle:
             raise ValueError(f"{type(self).__name__} is closed")
         return self._ptr
 
-    def close(self):
+    def close(self) -> None:
         """Releases the C handle now (safe to call twice)."""
         pointer, self._ptr = getattr(self, "_ptr", None), None
         if pointer:
@@ -273,10 +301,11 @@ class Handle:
         self._keep_alive = None
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
+        """True after close()."""
         return not self._ptr
 
-    def __enter__(self):
+    def __enter__(self: _H) -> _H:
         return self
 
     def __exit__(self, *exc):

@@ -1,11 +1,16 @@
 """Face feature → canonical face image (``s2f_face_decoder``), and the spline warp it uses."""
 import ctypes
+from typing import TYPE_CHECKING, Optional, Tuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _lib
 from ._lib import Handle, check, lib
 from .model import model_memory
+
+if TYPE_CHECKING:
+    from .model import Model
 
 
 class FaceDecoder(Handle):
@@ -16,7 +21,7 @@ class FaceDecoder(Handle):
 
     _free = "s2f_face_decoder_free"
 
-    def __init__(self, model):
+    def __init__(self, model: "Model") -> None:
         pointer, owner = model_memory(model)
         out = ctypes.c_void_p()
         check(lib.s2f_face_decoder_create(pointer, ctypes.byref(out)))
@@ -42,13 +47,17 @@ class FaceDecoder(Handle):
                              image.size, _lib.as_float_ptr(landmarks), landmarks.size))
         return image, landmarks
 
-    def decode(self, feature):
+    def decode(self, feature: ArrayLike) -> Tuple[np.ndarray, np.ndarray]:
+        """Feature (D,) → (image float32 (H, W, 3) in [0, 1], landmarks float32 (L, 2) pixels)."""
         return self._decode(lib.s2f_face_decoder_decode, feature)
 
-    def decode_texture(self, feature):
+    def decode_texture(self, feature: ArrayLike) -> Tuple[np.ndarray, np.ndarray]:
+        """As decode(), but the texture before the warp (the face at the mean landmarks)."""
         return self._decode(lib.s2f_face_decoder_decode_texture, feature)
 
-    def decode_u8(self, feature):
+    def decode_u8(self, feature: ArrayLike) -> Tuple[np.ndarray, np.ndarray]:
+        """As decode(), with the image as uint8 (H, W, 3) RGB (H = W = the model's size: 112 for
+        the shipped model)."""
         f = self._feature(feature)
         image = np.empty((self.height, self.width, 3), np.uint8)
         landmarks = np.empty((self.landmark_count, 2), np.float32)
@@ -58,14 +67,16 @@ class FaceDecoder(Handle):
                                                    landmarks.size))
         return image, landmarks
 
-    def mean_landmarks(self):
+    def mean_landmarks(self) -> np.ndarray:
+        """The landmarks of the texture (the training faces' mean), float32 (L, 2) pixels."""
         out = np.empty((self.landmark_count, 2), np.float32)
         check(lib.s2f_face_decoder_mean_landmarks(self._handle, _lib.as_float_ptr(out), out.size))
         return out
 
 
-def warp_image(image, src_points, dst_points, *, order=None, boundary_points=None,
-               regularization=None):
+def warp_image(image: ArrayLike, src_points: ArrayLike, dst_points: ArrayLike, *,
+               order: Optional[int] = None, boundary_points: Optional[int] = None,
+               regularization: Optional[float] = None) -> np.ndarray:
     """Moves `src_points` (n, 2) to `dst_points` with a polyharmonic spline warp
     (s2f_warp_image). `image` is (H, W, C) float32 or uint8; returns the same dtype and shape."""
     params = _lib.WarpParams()

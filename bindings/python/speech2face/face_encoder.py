@@ -1,11 +1,16 @@
 """Face photo crop → face feature (``s2f_face_encoder``) and the crop/resize helper."""
 import ctypes
+from typing import TYPE_CHECKING, Sequence, Tuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _lib
 from ._lib import Handle, check, lib
 from .model import model_memory
+
+if TYPE_CHECKING:
+    from .model import Model
 
 RESIZE_MODEL_DEFAULT, RESIZE_BILINEAR_TF, RESIZE_BILINEAR_ANTIALIAS = 0, 1, 2
 
@@ -24,7 +29,7 @@ class FaceEncoder(Handle):
 
     _free = "s2f_face_encoder_free"
 
-    def __init__(self, model):
+    def __init__(self, model: "Model") -> None:
         pointer, owner = model_memory(model)
         out = ctypes.c_void_p()
         check(lib.s2f_face_encoder_create(pointer, ctypes.byref(out)))
@@ -36,11 +41,12 @@ class FaceEncoder(Handle):
     def _check(self, status):
         check(status, _lib.text(lib.s2f_face_encoder_last_error(self._handle)))
 
-    def set_resize_filter(self, resize_filter):
+    def set_resize_filter(self, resize_filter: int) -> None:
         """RESIZE_MODEL_DEFAULT, RESIZE_BILINEAR_TF or RESIZE_BILINEAR_ANTIALIAS."""
         self._check(lib.s2f_face_encoder_set_resize_filter(self._handle, int(resize_filter)))
 
-    def encode(self, image):
+    def encode(self, image: ArrayLike) -> np.ndarray:
+        """A face crop, uint8 (H, W, 3) RGB of any size → its feature, float32 (feature_dim,)."""
         rgb = _rgb(image)
         out = np.empty(self.feature_dim, np.float32)
         self._check(lib.s2f_face_encoder_encode(self._handle, _lib.as_uint8_ptr(rgb), rgb.shape[1],
@@ -48,7 +54,8 @@ class FaceEncoder(Handle):
                                                 _lib.as_float_ptr(out), out.size))
         return out
 
-    def encode_batch(self, images):
+    def encode_batch(self, images: ArrayLike) -> np.ndarray:
+        """Crops of one size, uint8 (count, H, W, 3) → features, float32 (count, feature_dim)."""
         rgb = np.ascontiguousarray(images, dtype=np.uint8)
         if rgb.ndim != 4 or rgb.shape[3] != 3 or rgb.shape[0] == 0:
             raise ValueError(f"expected (count, H, W, 3) uint8 images, got shape {rgb.shape}")
@@ -60,7 +67,8 @@ class FaceEncoder(Handle):
         return out
 
 
-def crop_resize(image, box, size, resize_filter=RESIZE_MODEL_DEFAULT):
+def crop_resize(image: ArrayLike, box: Sequence[float], size: Tuple[int, int],
+                resize_filter: int = RESIZE_MODEL_DEFAULT) -> np.ndarray:
     """Crops box = (x, y, width, height) (pixel units, may extend past the image: black) from an
     (H, W, 3) uint8 image and resizes it to size = (out_width, out_height)."""
     rgb = _rgb(image)

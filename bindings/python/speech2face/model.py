@@ -1,6 +1,7 @@
 """Model containers (``s2f_model``): the weights and hyperparameters of the networks."""
 import ctypes
 import os
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -8,7 +9,14 @@ from . import _lib
 from ._lib import check, lib
 
 _DTYPES = {0: "float32", 1: "float16", 2: "int32", 3: "uint8"}
+PathLike = Union[str, bytes, "os.PathLike[str]"]
 VALUE_I64, VALUE_F64, VALUE_STRING, VALUE_I64_ARRAY, VALUE_F32_ARRAY = range(5)
+
+
+def _packaged_model():
+    """The default model a wheel carries in the package directory, or None."""
+    path = os.path.join(_lib.PACKAGE_DIR, "default.s2fm")
+    return path if os.path.isfile(path) else None
 
 
 class _ModelMemory:
@@ -36,7 +44,8 @@ class Model:
     S2F_ERR_BAD_FORMAT, S2F_ERR_CHECKSUM_MISMATCH) for a file that cannot be used.
     Use as a context manager or call close(); encoders built from it stay valid after close()."""
 
-    def __init__(self, path=None, *, verify_checksum=True, use_mmap=True, _pointer=None):
+    def __init__(self, path: Optional[PathLike] = None, *, verify_checksum: bool = True,
+                 use_mmap: bool = True, _pointer=None) -> None:
         if _pointer is None:
             params = _load_params(verify_checksum, use_mmap)
             out = ctypes.c_void_p()
@@ -46,17 +55,24 @@ class Model:
         self._memory = _ModelMemory(_pointer)
 
     @classmethod
-    def default(cls, *, verify_checksum=True, use_mmap=True):
-        """The default model: $S2F_MODEL, else the one installed beside the library
-        (``default_path()``). Raises S2FError S2F_ERR_NOT_FOUND, listing where it looked."""
+    def default(cls, *, verify_checksum: bool = True, use_mmap: bool = True) -> "Model":
+        """The default model: $S2F_MODEL; else the one a wheel carries inside this package;
+        else the one installed beside the library (``default_path()`` says which). Raises
+        S2FError S2F_ERR_NOT_FOUND, listing where it looked."""
+        packaged = _packaged_model()
+        if packaged and not os.environ.get("S2F_MODEL"):
+            return cls(packaged, verify_checksum=verify_checksum, use_mmap=use_mmap)
         params = _load_params(verify_checksum, use_mmap)
         out = ctypes.c_void_p()
         check(lib.s2f_model_load_default(ctypes.byref(params), ctypes.byref(out)))
         return cls(_pointer=out.value)
 
     @staticmethod
-    def default_path():
-        """The path Model.default() loads (str)."""
+    def default_path() -> str:
+        """The path Model.default() loads."""
+        packaged = _packaged_model()
+        if packaged and not os.environ.get("S2F_MODEL"):
+            return packaged
         length = ctypes.c_size_t()
         status = lib.s2f_model_default_path(None, 0, ctypes.byref(length))
         if status not in (0, 8):  # S2F_OK, S2F_ERR_BUFFER_TOO_SMALL (the length is set)
@@ -66,7 +82,7 @@ class Model:
         return os.fsdecode(buffer.value)
 
     @classmethod
-    def from_bytes(cls, data, *, verify_checksum=True):
+    def from_bytes(cls, data: bytes, *, verify_checksum: bool = True) -> "Model":
         """Loads a container from a bytes-like object (copied; `data` may be reused at once)."""
         view = memoryview(data).cast("B")
         buffer = (ctypes.c_char * len(view)).from_buffer_copy(view) if len(view) else None
@@ -82,21 +98,22 @@ class Model:
             raise ValueError("Model is closed")
         return self._memory.pointer
 
-    def close(self):
+    def close(self) -> None:
         """Releases this reference to the model (the memory goes when no encoder uses it)."""
         self._memory = None
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
+        """True after close()."""
         return self._memory is None
 
-    def __enter__(self):
+    def __enter__(self) -> "Model":
         return self
 
     def __exit__(self, *exc):
         self.close()
 
-    def has_component(self, component):
+    def has_component(self, component: str) -> bool:
         """True if the container holds "<component>.*" entries (e.g. "voice_encoder")."""
         has = ctypes.c_int()
         check(lib.s2f_model_has_component(self._handle, component.encode(), ctypes.byref(has)))
@@ -109,14 +126,14 @@ class Model:
         check(function(self._handle, *args, buffer, needed.value, ctypes.byref(needed)))
         return buffer.value.decode("utf-8")
 
-    def metadata_keys(self):
+    def metadata_keys(self) -> List[str]:
         """Metadata keys in byte order."""
         count = ctypes.c_size_t()
         check(lib.s2f_model_metadata_count(self._handle, ctypes.byref(count)))
         return [self._text(lib.s2f_model_metadata_key, ctypes.c_size_t(i))
                 for i in range(count.value)]
 
-    def metadata(self, key):
+    def metadata(self, key: str) -> Any:
         """The value at `key`: int, float, str, or a numpy int64/float32 array."""
         k = key.encode()
         kind, count = ctypes.c_int(), ctypes.c_size_t()
@@ -141,18 +158,18 @@ class Model:
                                                ctypes.byref(count)))
         return out
 
-    def metadata_dict(self):
+    def metadata_dict(self) -> Dict[str, Any]:
         """Every metadata entry as {key: value}."""
         return {key: self.metadata(key) for key in self.metadata_keys()}
 
-    def tensor_names(self):
+    def tensor_names(self) -> List[str]:
         """Tensor names in byte order."""
         count = ctypes.c_size_t()
         check(lib.s2f_model_tensor_count(self._handle, ctypes.byref(count)))
         return [self._text(lib.s2f_model_tensor_name, ctypes.c_size_t(i))
                 for i in range(count.value)]
 
-    def tensor_info(self, name):
+    def tensor_info(self, name: str) -> Tuple[str, Tuple[int, ...]]:
         """(numpy dtype name, shape tuple) of tensor `name`."""
         dtype, ndim, shape = ctypes.c_int(), ctypes.c_int(), (ctypes.c_int64 * 4)()
         check(lib.s2f_model_tensor_info(self._handle, name.encode(), ctypes.byref(dtype),

@@ -1,26 +1,28 @@
 """Voice → feature → face, or → gallery search, in one handle (``s2f_pipeline``)."""
 import ctypes
+from typing import Sequence, Tuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _lib
 from ._lib import Handle, check, lib
-from .model import model_memory
+from ._pcm import to_float32
+from .index import FaceIndex
+from .model import Model, model_memory
 
 
-def _audio(samples):
-    """float32 (frames, channels) view of mono (frames,) or interleaved (frames, channels) PCM."""
-    pcm = np.ascontiguousarray(samples, dtype=np.float32)
-    if pcm.ndim == 1:
-        pcm = pcm[:, None]
-    if pcm.ndim != 2 or pcm.shape[0] == 0:
-        raise ValueError(f"expected (frames,) or (frames, channels) samples, got shape {pcm.shape}")
-    return pcm
+def _audio(samples: ArrayLike) -> np.ndarray:
+    """float32 (frames, channels) of mono (frames,) or interleaved (frames, channels) PCM, float
+    or integer (scaled by the rule of _pcm.py); the library downmixes."""
+    pcm = to_float32(samples)
+    return pcm[:, None] if pcm.ndim == 1 else pcm
 
 
 class Pipeline(Handle):
     """The main job in one call, from a Model with a voice encoder (and, for face(), a face
-    decoder). Samples are float PCM, nominally in [-1, 1], mono (frames,) or (frames, channels)
+    decoder). Samples are float PCM in [-1, 1] or integer PCM (int16 etc., scaled by its full
+    scale; docs/python.md), mono (frames,) or (frames, channels)
     at any rate from 8 to 192 kHz. ``segments=True`` averages 6 s windows every 3 s over the
     whole recording; otherwise the paper's first 6 s are used. One pipeline per thread::
 
@@ -30,7 +32,7 @@ class Pipeline(Handle):
 
     _free = "s2f_pipeline_free"
 
-    def __init__(self, model):
+    def __init__(self, model: Model) -> None:
         pointer, owner = model_memory(model)  # the model's memory outlives model.close()
         out = ctypes.c_void_p()
         check(lib.s2f_pipeline_create(pointer, ctypes.byref(out)))
@@ -44,7 +46,7 @@ class Pipeline(Handle):
     def _check(self, status):
         check(status, _lib.text(lib.s2f_pipeline_last_error(self._handle)))
 
-    def encode(self, samples, sample_rate, segments=False):
+    def encode(self, samples: ArrayLike, sample_rate: float, segments: bool = False) -> np.ndarray:
         """The face feature, float32 (D,)."""
         pcm = _audio(samples)
         feature = np.empty(self.dim, np.float32)
@@ -53,7 +55,8 @@ class Pipeline(Handle):
                                             _lib.as_float_ptr(feature), self.dim))
         return feature
 
-    def encode_batch(self, recordings, sample_rate, segments=False):
+    def encode_batch(self, recordings: Sequence[ArrayLike], sample_rate: float,
+                     segments: bool = False) -> np.ndarray:
         """Features of several recordings (same rate and channels), float32 (n, D)."""
         arrays = [_audio(r) for r in recordings]
         if not arrays or len({a.shape[1] for a in arrays}) != 1:
@@ -67,7 +70,8 @@ class Pipeline(Handle):
                                                   features.size))
         return features
 
-    def face(self, samples, sample_rate, segments=False):
+    def face(self, samples: ArrayLike, sample_rate: float,
+             segments: bool = False) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(rgb uint8 (H, W, 3), landmarks float32 (L, 2), feature float32 (D,))."""
         if not self.landmark_count:
             raise ValueError("the model has no face decoder")
@@ -82,8 +86,11 @@ class Pipeline(Handle):
             width * 3, rgb.size, _lib.as_float_ptr(landmarks), landmarks.size))
         return rgb, landmarks, feature
 
-    def search(self, index, samples, sample_rate, k=5, segments=False):
-        """The k gallery entries closest to the voice: (ids int64 (found,), scores float32)."""
+    def search(self, index: FaceIndex, samples: ArrayLike, sample_rate: float, k: int = 5,
+               segments: bool = False) -> Tuple[np.ndarray, np.ndarray]:
+        """The k gallery entries closest to the voice, as FaceIndex.search gives them for one
+        query: (scores float32 (k,), ids int64 (k,)), best first; when the gallery holds fewer
+        than k, the rest is NaN scores and -1 ids."""
         pcm = _audio(samples)
         ids = np.empty(k, np.int64)
         scores = np.empty(k, np.float32)
@@ -92,4 +99,5 @@ class Pipeline(Handle):
             self._handle, index._handle, _lib.as_float_ptr(pcm), pcm.shape[0], pcm.shape[1],
             float(sample_rate), int(segments), k, _lib.as_int64_ptr(ids),
             _lib.as_float_ptr(scores), ctypes.byref(found)))
-        return ids[:found.value], scores[:found.value]
+        scores[found.value:], ids[found.value:] = np.nan, -1
+        return scores, ids

@@ -1,23 +1,26 @@
 """PCM → the paper's compressed complex spectrogram (``s2f_spectrogram``)."""
 import ctypes
+from typing import Any, Dict, List, Tuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _lib
 from ._lib import Handle, check, lib
+from ._pcm import to_float32
 
 
-def _pcm(samples):
-    pcm = np.ascontiguousarray(samples, dtype=np.float32)
-    if pcm.ndim != 1 or pcm.size == 0:
-        raise ValueError(f"expected a non-empty 1-D array of samples, got shape {pcm.shape}")
-    return pcm
+def mono_float32(samples: ArrayLike) -> np.ndarray:
+    """PCM by the rule of _pcm.py (integer types scaled, (frames, channels) downmixed) as float32
+    (frames,)."""
+    pcm = to_float32(samples)
+    return downmix(pcm) if pcm.ndim == 2 else pcm
 
 
-def downmix(interleaved):
+def downmix(interleaved: ArrayLike) -> np.ndarray:
     """(frames, channels) samples → their per-frame mean, float32 (frames,)."""
-    data = np.ascontiguousarray(interleaved, dtype=np.float32)
-    if data.ndim != 2 or data.shape[0] == 0:
+    data = to_float32(interleaved)
+    if data.ndim != 2:
         raise ValueError(f"expected a (frames, channels) array, got shape {data.shape}")
     out = np.empty(data.shape[0], np.float32)
     check(lib.s2f_audio_downmix(_lib.as_float_ptr(data), data.shape[0], data.shape[1],
@@ -25,7 +28,7 @@ def downmix(interleaved):
     return out
 
 
-def _params(params):
+def _params(params: Dict[str, Any]) -> _lib.SpectrogramParams:
     p = _lib.SpectrogramParams()
     check(lib.s2f_spectrogram_default_params_sized(ctypes.byref(p), ctypes.sizeof(p)))
     for name, value in params.items():
@@ -36,7 +39,8 @@ def _params(params):
 
 
 class Spectrogram(Handle):
-    """Computes the voice encoder's input from mono float PCM.
+    """Computes the voice encoder's input from PCM: float in [-1, 1] or integer PCM, mono or
+    (frames, channels) downmixed (the rule is in _pcm.py and docs/python.md).
 
     Keyword arguments override the paper's parameters (see include/speech2face.h):
     sample_rate (Hz of the PCM you pass, default 16000, other rates are resampled),
@@ -45,7 +49,7 @@ class Spectrogram(Handle):
 
     _free = "s2f_spectrogram_free"
 
-    def __init__(self, **params):
+    def __init__(self, **params: Any) -> None:
         p = _params(params)
         out = ctypes.c_void_p()
         check(lib.s2f_spectrogram_create(ctypes.byref(p), ctypes.byref(out)))
@@ -55,32 +59,32 @@ class Spectrogram(Handle):
         check(status, _lib.text(lib.s2f_spectrogram_last_error(self._handle)))
 
     @property
-    def params(self):
+    def params(self) -> Dict[str, Any]:
         """The parameters in effect, as a dict."""
         p = _lib.SpectrogramParams()
         p.size = ctypes.sizeof(p)
         self._check(lib.s2f_spectrogram_get_params(self._handle, ctypes.byref(p)))
         return {name: getattr(p, name) for name, _ in p._fields_ if name != "size"}
 
-    def shape(self, n_samples):
+    def shape(self, n_samples: int) -> Tuple[int, int]:
         """(frames, bins) of compute() for `n_samples` samples."""
         frames, bins = ctypes.c_size_t(), ctypes.c_size_t()
         self._check(lib.s2f_spectrogram_shape(self._handle, n_samples, ctypes.byref(frames),
                                               ctypes.byref(bins)))
         return frames.value, bins.value
 
-    def compute(self, samples):
+    def compute(self, samples: ArrayLike) -> np.ndarray:
         """float32 array (frames, bins, 2): real and imaginary parts, compressed."""
-        pcm = _pcm(samples)
+        pcm = mono_float32(samples)
         frames, bins = self.shape(pcm.size)
         out = np.empty((frames, bins, 2), np.float32)
         self._check(lib.s2f_spectrogram_compute(self._handle, _lib.as_float_ptr(pcm), pcm.size,
                                                 _lib.as_float_ptr(out), out.size, None))
         return out
 
-    def compute_segments(self, samples):
+    def compute_segments(self, samples: ArrayLike) -> np.ndarray:
         """float32 array (segments, frames, bins, 2): clips every segment_hop_seconds."""
-        pcm = _pcm(samples)
+        pcm = mono_float32(samples)
         frames, bins = self.shape(pcm.size)
         count = ctypes.c_size_t()
         self._check(lib.s2f_spectrogram_segment_count(self._handle, pcm.size,
@@ -108,7 +112,7 @@ class SpectrogramStream(Handle):
 
     _free = "s2f_spectrogram_stream_free"
 
-    def __init__(self, **params):
+    def __init__(self, **params: Any) -> None:
         p = _params(params)
         out = ctypes.c_void_p()
         check(lib.s2f_spectrogram_create(ctypes.byref(p), ctypes.byref(out)))
@@ -132,7 +136,7 @@ class SpectrogramStream(Handle):
     def _check(self, status):
         check(status, _lib.text(lib.s2f_spectrogram_stream_last_error(self._handle)))
 
-    def _ready(self):
+    def _ready(self) -> List[np.ndarray]:
         out = []
         while True:
             buffer = np.empty((self._room, self._bins, 2), np.float32)
@@ -143,17 +147,19 @@ class SpectrogramStream(Handle):
                 return out
             out.append(buffer[:frames.value])
 
-    def write(self, samples):
-        """Appends mono float PCM; returns what became ready: a list of clips (frames, bins, 2),
-        or of frame blocks in whole-signal mode."""
-        pcm = np.ascontiguousarray(samples, dtype=np.float32)
-        if pcm.ndim != 1:
-            raise ValueError(f"expected a 1-D array of samples, got shape {pcm.shape}")
+    def write(self, samples: ArrayLike) -> List[np.ndarray]:
+        """Appends PCM (as Spectrogram.compute takes it; an empty piece is allowed); returns what
+        became ready: a list of clips (frames, bins, 2), or of frame blocks in whole-signal
+        mode."""
+        pcm = np.asarray(samples)
+        if pcm.size == 0:
+            return self._ready()
+        pcm = mono_float32(pcm)
         self._check(lib.s2f_spectrogram_stream_write(self._handle, _lib.as_float_ptr(pcm),
                                                      pcm.size))
         return self._ready()
 
-    def finish(self):
+    def finish(self) -> List[np.ndarray]:
         """Ends the signal; returns the remaining clips (or frame blocks)."""
         self._check(lib.s2f_spectrogram_stream_finish(self._handle))
         return self._ready()

@@ -2,10 +2,11 @@
 import ctypes
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _lib
 from ._lib import Handle, check, lib
-from .model import model_memory
+from .model import Model, model_memory
 from .spectrogram import Spectrogram
 
 
@@ -14,12 +15,13 @@ class VoiceEncoder(Handle):
 
     encode(spectrogram) takes (frames, bins, channels) float32 — as Spectrogram.compute()
     gives — and returns the feature (feature_dim,) float32; encode_batch takes
-    (count, frames, bins, channels). encode_pcm(samples, sample_rate) runs the spectrogram first.
+    (count, frames, bins, channels). encode_pcm(samples, sample_rate) runs the spectrogram first
+    (float or integer PCM, mono or (frames, channels): the rule of docs/python.md).
     One encoder per thread; the model stays alive while the encoder is open."""
 
     _free = "s2f_voice_encoder_free"
 
-    def __init__(self, model):
+    def __init__(self, model: Model) -> None:
         pointer, owner = model_memory(model)
         out = ctypes.c_void_p()
         check(lib.s2f_voice_encoder_create(pointer, ctypes.byref(out)))
@@ -32,11 +34,12 @@ class VoiceEncoder(Handle):
     def _check(self, status):
         check(status, _lib.text(lib.s2f_voice_encoder_last_error(self._handle)))
 
-    def set_threads(self, threads):
+    def set_threads(self, threads: int) -> None:
         """Threads one encode uses: 0 (default) as many as OpenBLAS uses, n ≥ 1 exactly n."""
         self._check(lib.s2f_voice_encoder_set_threads(self._handle, int(threads)))
 
-    def encode(self, spectrogram):
+    def encode(self, spectrogram: ArrayLike) -> np.ndarray:
+        """One spectrogram (frames, bins, channels) → the face feature, float32 (feature_dim,)."""
         spec = np.ascontiguousarray(spectrogram, dtype=np.float32)
         if spec.ndim != 3:
             raise ValueError(f"expected (frames, bins, channels), got shape {spec.shape}")
@@ -45,7 +48,9 @@ class VoiceEncoder(Handle):
                                                  *spec.shape, _lib.as_float_ptr(out), out.size))
         return out
 
-    def encode_batch(self, spectrograms):
+    def encode_batch(self, spectrograms: ArrayLike) -> np.ndarray:
+        """Spectrograms (count, frames, bins, channels) of one length → features, float32
+        (count, feature_dim); each row equals encode() of that clip."""
         spec = np.ascontiguousarray(spectrograms, dtype=np.float32)
         if spec.ndim != 4 or spec.shape[0] == 0:
             raise ValueError(f"expected (count, frames, bins, channels), got shape {spec.shape}")
@@ -55,7 +60,8 @@ class VoiceEncoder(Handle):
                                                        out.size))
         return out
 
-    def encode_pcm(self, samples, sample_rate=16000.0, segments=False):
+    def encode_pcm(self, samples: ArrayLike, sample_rate: float = 16000.0,
+                   segments: bool = False) -> np.ndarray:
         """Mono PCM → feature: the first 6 s (tiled if shorter), or with segments=True the mean
         of the features of 6 s windows every 3 s (as ``s2f embed --segments``)."""
         with Spectrogram(sample_rate=float(sample_rate)) as spectrogram:

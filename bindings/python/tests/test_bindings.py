@@ -92,7 +92,7 @@ def test_spectrogram(clips):
         segments = spectrogram.compute_segments(long)
         assert segments.shape[1:] == (598, 257, 2) and segments.shape[0] >= 2
         with pytest.raises(ValueError):
-            spectrogram.compute(np.zeros((2, 2), np.float32))
+            spectrogram.compute(np.zeros((2, 2, 2), np.float32))
         bad = samples.copy()
         bad[100] = np.nan
         with pytest.raises(s2f.S2FError) as caught:
@@ -125,8 +125,10 @@ def test_pipeline_equals_the_handles(model_path, clips):
         assert landmarks.shape == (pipeline.landmark_count, 2)
         index = s2f.FaceIndex(dim=pipeline.dim)
         index.add(np.arange(3), np.stack([feature, -feature, feature + 1]))
-        ids, scores = pipeline.search(index, samples, rate, k=2)
+        scores, ids = pipeline.search(index, samples, rate, k=2)
         assert ids[0] == 0 and np.allclose(scores[0], 1.0, atol=1e-5)
+        scores, ids = pipeline.search(index, samples, rate, k=5)  # 3 in the gallery
+        assert ids.tolist()[3:] == [-1, -1] and np.isnan(scores[3:]).all()
         with pytest.raises(s2f.S2FError) as caught:
             pipeline.encode(samples, 1000)
         assert caught.value.name == "S2F_ERR_INVALID_ARGUMENT" and "spectrogram" in caught.value.message
@@ -251,10 +253,15 @@ def test_face_index(tmp_path):
     with s2f.FaceIndex(dim=16, threads=1) as index:
         index.add(np.arange(100, 120), vectors)
         assert len(index) == 20 and index.dim == 16
-        ids, scores = index.search(vectors[3], k=4)
+        scores, ids = index.search(vectors[3], k=4)
         assert ids[0] == 103 and scores.shape == (4,) and np.all(np.diff(scores) <= 0)
-        batch_ids, batch_scores, found = index.search_batch(vectors[:2], k=3)
-        assert batch_ids[:, 0].tolist() == [100, 101] and found.tolist() == [3, 3]
+        batch_scores, batch_ids = index.search(vectors[:2], k=3)  # FAISS's (D, I), (n, k)
+        assert batch_ids.shape == batch_scores.shape == (2, 3)
+        assert batch_ids[:, 0].tolist() == [100, 101]
+        assert np.array_equal(batch_ids[1], index.search(vectors[1], k=3)[1])
+        padded_scores, padded_ids = index.search(vectors[:1], k=25)  # 20 in the gallery
+        assert padded_ids[0, 20:].tolist() == [-1] * 5 and np.isnan(padded_scores[0, 20:]).all()
+        assert index.ntotal == 20
         index.save(tmp_path / "g.s2fi")
         index.export(tmp_path / "v.npy", tmp_path / "ids.npy")
         assert np.load(tmp_path / "ids.npy").tolist() == list(range(100, 120))
@@ -267,14 +274,14 @@ def test_face_index(tmp_path):
         with pytest.raises(ValueError):
             index.search(vectors[0][:8])
     with s2f.FaceIndex.load(tmp_path / "g.s2fi") as loaded:
-        assert np.array_equal(loaded.search(vectors[3], k=4)[0], ids)
+        assert np.array_equal(loaded.search(vectors[3], k=4)[1], ids)
     (tmp_path / "bad.s2fi").write_bytes(b"not an index" * 10)
     with pytest.raises(s2f.S2FError):
         s2f.FaceIndex.load(tmp_path / "bad.s2fi")
     with pytest.raises(s2f.S2FError) as caught:
         s2f.FaceIndex(dim=0)
     assert caught.value.name == "S2F_ERR_INVALID_ARGUMENT"
-    merged_ids, _ = s2f.topk_merge(s2f.METRIC_COSINE, [[1, 2], [3, -1]],
+    _, merged_ids = s2f.topk_merge("cosine", [[1, 2], [3, -1]],
                                    np.array([[0.9, 0.5], [0.7, np.nan]], np.float32), [2, 1], 2)
     assert merged_ids.tolist() == [1, 3]
 
@@ -288,3 +295,61 @@ def test_log_callback():
     finally:
         s2f.set_log_callback(None)
     assert all(isinstance(text, str) for _, text in messages)
+
+
+def test_metric_and_storage_by_name_or_enum():
+    rng = np.random.default_rng(5)
+    vectors = rng.standard_normal((30, 8)).astype(np.float32)
+    for metric, enum in (("cosine", s2f.Metric.COSINE), ("IP", s2f.Metric.INNER_PRODUCT),
+                         ("l2", s2f.Metric.L2), ("L1", s2f.Metric.L1)):
+        with s2f.FaceIndex(dim=8, metric=metric, storage="f16") as by_name, \
+                s2f.FaceIndex(dim=8, metric=enum, storage=s2f.Storage.F16) as by_enum:
+            by_name.add(np.arange(30), vectors)
+            by_enum.add(np.arange(30), vectors)
+            assert np.array_equal(by_name.search(vectors[:4], 5)[1], by_enum.search(vectors[:4], 5)[1])
+    for bad in ("cosin", "euclid", 17, None.__class__):
+        with pytest.raises(ValueError):
+            s2f.FaceIndex(dim=8, metric=bad)
+    with pytest.raises(ValueError):
+        s2f.FaceIndex(dim=8, storage="bf16")
+
+
+def test_integer_and_multichannel_pcm_follow_the_stated_rule(model_path, clips):
+    import soundfile
+    samples, rate = soundfile.read(clips[0], dtype="float32")
+    as_int16, _ = soundfile.read(clips[0], dtype="int16")
+    as_int32, _ = soundfile.read(clips[0], dtype="int32")
+    with s2f.Model(model_path) as model, s2f.VoiceEncoder(model) as encoder, \
+            s2f.Pipeline(model) as pipeline:
+        feature = encoder.encode_pcm(samples, rate)
+        # 16-bit FLAC: int16 / 2**15 and int32 / 2**31 are exactly the float samples
+        assert np.array_equal(encoder.encode_pcm(as_int16, rate), feature)
+        assert np.array_equal(encoder.encode_pcm(as_int32, rate), feature)
+        assert np.array_equal(encoder.encode_pcm(samples.astype(np.float64), rate), feature)
+        assert np.array_equal(pipeline.encode(as_int16, rate), pipeline.encode(samples, rate))
+        stereo = np.stack([samples, samples], axis=1)  # (frames, 2), as soundfile reads stereo
+        assert np.array_equal(encoder.encode_pcm(stereo, rate), feature)
+        assert np.array_equal(encoder.encode_pcm((stereo * 32767).astype(np.int16), rate),
+                              encoder.encode_pcm((samples * 32767).astype(np.int16), rate))
+        with pytest.raises(TypeError, match="full scale"):
+            encoder.encode_pcm(as_int16.astype(np.int64), rate)
+        with pytest.raises(ValueError, match="transpose"):
+            encoder.encode_pcm(stereo.T, rate)
+    pcm8 = np.array([0, 128, 255], np.uint8)
+    assert np.allclose(s2f.downmix(pcm8[:, None]), [-1.0, 0.0, 127 / 128])
+
+
+def test_the_installed_package_is_the_one_under_test():
+    """Under tests/cli/check_wheel.sh: the wheel's own package, library and model are used."""
+    if not os.environ.get("S2F_EXPECT_INSTALLED"):
+        pytest.skip("runs against an installed wheel (tests/cli/check_wheel.sh)")
+    source = os.path.realpath(os.environ["S2F_SOURCE_ROOT"])
+    assert not os.path.realpath(s2f.__file__).startswith(source)
+    assert os.path.realpath(_lib.lib._name).startswith(os.path.dirname(os.path.dirname(s2f.__file__)))
+    assert s2f.Model.default_path() == os.path.join(os.path.dirname(s2f.__file__), "default.s2fm")
+    with s2f.Model.default() as model:
+        assert model.has_component("voice_encoder") and model.has_component("face_decoder")
+    installed = set(os.listdir(os.path.dirname(s2f.__file__)))
+    tree = set(os.listdir(os.path.join(source, "bindings", "python", "speech2face")))
+    missing = {name for name in tree if name.endswith(".py") or name == "py.typed"} - installed
+    assert not missing, f"bindings/python/meson.build does not install {sorted(missing)}"
