@@ -89,11 +89,13 @@ typedef enum s2f_status {
     S2F_ERR_NON_FINITE = 10,        /**< input contains NaN or infinity */
     S2F_ERR_SINGULAR = 11,          /**< a linear system is singular (e.g. coincident landmarks) */
     S2F_ERR_UNSUPPORTED = 12,       /**< valid request this build or model does not support */
-    S2F_ERR_INTERNAL = 13           /**< a bug in the library; please report it */
+    S2F_ERR_INTERNAL = 13,          /**< a bug in the library; please report it */
+    S2F_ERR_NO_SPEECH = 14          /**< the audio holds too little speech to predict a face from
+                                         (silence, noise, a tone, a fraction of a second) */
 } s2f_status;
 
 /** Number of defined status codes (one past the largest). */
-#define S2F_STATUS_COUNT 14
+#define S2F_STATUS_COUNT 15
 
 /** Short English description of a status code ("invalid argument", ...). Static storage,
  *  never NULL: an unknown code gives "unknown status code". Thread-safe. */
@@ -139,6 +141,9 @@ typedef struct s2f_model s2f_model;
 /** Audio PCM → the paper's compressed complex spectrogram. One per thread. */
 typedef struct s2f_spectrogram s2f_spectrogram;
 typedef struct s2f_spectrogram_stream s2f_spectrogram_stream;
+/** Measures how much of a recording is speech (silence, noise and tones are not). One per
+ *  thread. */
+typedef struct s2f_speech_meter s2f_speech_meter;
 /** Spectrogram → face feature (paper Table 1 CNN). Built from a model; one per thread. */
 typedef struct s2f_voice_encoder s2f_voice_encoder;
 /** Face photo crop → face feature. Built from a model; one per thread. */
@@ -461,6 +466,57 @@ S2F_API s2f_status s2f_spectrogram_stream_read(s2f_spectrogram_stream *stream, f
  *  pointers, frames 0, channels < 1 or > 256, frames × channels overflowing). */
 S2F_API s2f_status s2f_audio_downmix(const float *interleaved, size_t frames, int channels,
                                      float *mono_out);
+
+/* =============================================================================================
+ * Speech detection (s2f_speech_meter; docs/speech-detection.md)
+ *
+ * A face predicted from silence, hum or a beep is a confident answer to nothing. The meter
+ * reads the recording's spectrogram (the paper's STFT, whole signal) in the 100 Hz – 4 kHz band
+ * and counts speech-like frames: loud enough (above −90 dB, and within 35 dB of the
+ * recording's 95th-percentile frame), not noise-like (spectral flatness < 0.4) and not a pure
+ * tone (< 70 % of the band's energy within ±3 bins of its strongest bin). A recording whose
+ * 100 ms loudness envelope hardly moves (standard deviation < 0.8 dB: steady noise, hum, tones)
+ * has no speech frames at all. The thresholds were measured on the 968 real clips of
+ * ../shared (each has at least 1.35 s of speech by this rule) and on silence, dither, white
+ * and pink noise, tones, hum, a chirp and beeps (none reaches 0.1 s); tools/eval/speech_rule.py.
+ * =========================================================================================== */
+
+/** Seconds of speech a recording needs by default (s2f_pipeline_set_min_speech): under half
+ *  of the least any real clip measured has (1.35 s), above what half a second of speech gives. */
+#define S2F_DEFAULT_MIN_SPEECH_SECONDS 0.5
+
+typedef struct s2f_speech_report {
+    size_t size;            /**< set by the caller to sizeof(s2f_speech_report) */
+    double seconds;         /**< audio measured, s */
+    double speech_seconds;  /**< speech-like frames × 10 ms (0 for a steady recording) */
+    double modulation_db;   /**< standard deviation of the 100 ms loudness envelope, dB */
+} s2f_speech_report;
+
+/** A meter for mono PCM at `sample_rate` (8000…192000 Hz, resampled to 16 kHz as the
+ *  spectrogram is). Errors: S2F_ERR_INVALID_ARGUMENT (NULL out, rate out of range),
+ *  S2F_ERR_OUT_OF_MEMORY. */
+S2F_API s2f_status s2f_speech_meter_create(double sample_rate, s2f_speech_meter **out);
+
+/** Releases the meter. NULL is a no-op. */
+S2F_API void s2f_speech_meter_free(s2f_speech_meter *meter);
+
+/** Message of the last failing call on this meter ("" if none; "" for NULL). */
+S2F_API const char *s2f_speech_meter_last_error(const s2f_speech_meter *meter);
+
+/** Appends mono samples (any number of pieces; memory grows by 9 bytes per 10 ms). Errors:
+ *  S2F_ERR_INVALID_ARGUMENT (NULL, after finish), S2F_ERR_NON_FINITE (as
+ *  s2f_spectrogram_stream_write: the piece is not taken), S2F_ERR_OUT_OF_MEMORY. */
+S2F_API s2f_status s2f_speech_meter_write(s2f_speech_meter *meter, const float *pcm,
+                                          size_t n_samples);
+
+/** Ends the recording and reports on it (`report->size` must be set). Audio shorter than one
+ *  25 ms window reports 0 s of speech. Errors: S2F_ERR_INVALID_ARGUMENT (NULL, size too small,
+ *  called twice), S2F_ERR_OUT_OF_MEMORY, S2F_ERR_INTERNAL. */
+S2F_API s2f_status s2f_speech_meter_finish(s2f_speech_meter *meter, s2f_speech_report *report);
+
+/** One call: the report on `n_samples` mono samples. Thread-safe. Errors: as the meter's. */
+S2F_API s2f_status s2f_speech_measure(const float *pcm, size_t n_samples, double sample_rate,
+                                      s2f_speech_report *report);
 
 /* =============================================================================================
  * Voice encoder (s2f_voice_encoder)
@@ -996,6 +1052,15 @@ S2F_API void s2f_pipeline_free(s2f_pipeline *pipeline);
 /** Message of the last failing call on this pipeline ("" if none; "" for NULL). */
 S2F_API const char *s2f_pipeline_last_error(const s2f_pipeline *pipeline);
 
+/** Speech the pipeline requires of each recording, in seconds of speech-like audio by the
+ *  s2f_speech_meter rule, measured on the audio the feature comes from (the first 6 s, or with
+ *  segments the whole recording). Less fails encode, face, search and finish with
+ *  S2F_ERR_NO_SPEECH, whose message gives the measurement. Default
+ *  S2F_DEFAULT_MIN_SPEECH_SECONDS; 0 turns the check off (and its cost: one more STFT of the
+ *  audio). Applies from the next recording. Errors: S2F_ERR_INVALID_ARGUMENT (NULL, negative or
+ *  not finite). */
+S2F_API s2f_status s2f_pipeline_set_min_speech(s2f_pipeline *pipeline, double seconds);
+
 /** Feature dimension D, and the face image's height and width and landmark count (all 0 without
  *  a face decoder). Any output pointer may be NULL. Thread-safe.
  *  Errors: S2F_ERR_INVALID_ARGUMENT (NULL pipeline). */
@@ -1008,8 +1073,8 @@ S2F_API s2f_status s2f_pipeline_shape(const s2f_pipeline *pipeline, size_t *feat
  *  in double) over the clips of s2f_spectrogram_compute_segments, which are encoded a few at a
  *  time (s2f_voice_encoder_encode_batch: equal up to a batched GEMM's rounding, ~1e-8). Errors:
  *  S2F_ERR_INVALID_ARGUMENT (NULL, frames 0, channels outside 1…256, a rate the spectrogram
- *  does not take, too little audio), S2F_ERR_NON_FINITE, S2F_ERR_BUFFER_TOO_SMALL,
- *  S2F_ERR_OUT_OF_MEMORY, S2F_ERR_INTERNAL. */
+ *  does not take, too little audio), S2F_ERR_NO_SPEECH (s2f_pipeline_set_min_speech),
+ *  S2F_ERR_NON_FINITE, S2F_ERR_BUFFER_TOO_SMALL, S2F_ERR_OUT_OF_MEMORY, S2F_ERR_INTERNAL. */
 S2F_API s2f_status s2f_pipeline_encode(s2f_pipeline *pipeline, const float *pcm, size_t frames,
                                        int channels, double sample_rate, int segments,
                                        float *feature, size_t feature_capacity);

@@ -89,7 +89,7 @@ w = wave.open(sys.argv[1], "wb"); w.setnchannels(1); w.setsampwidth(2); w.setfra
 w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(0.07 * i) * math.sin(0.0003 * i)))
                        for i in range(16000 * 3)))' "$scratch/voice.wav"
     env -u LD_LIBRARY_PATH -u S2F_MODEL OPENBLAS_NUM_THREADS=1 \
-        "$scratch/moved/bin/s2f" face "$scratch/voice.wav" -o "$scratch/face.png"
+        "$scratch/moved/bin/s2f" face --force "$scratch/voice.wav" -o "$scratch/face.png"
     [[ -s $scratch/face.png ]] || { echo "FAIL: the installed s2f wrote no face"; exit 1; }
     echo "ok: the installed s2f, moved to another prefix, runs with its own library and model"
 else

@@ -33,7 +33,8 @@ enum {
     OPT_SHEET = 1u << 8,      /* --sheet FILE */
     OPT_QUIET = 1u << 9,      /* -q, --quiet: no progress bar */
     OPT_WHOLE = 1u << 10,     /* --whole: the whole recording, not the first 6 s */
-    OPT_METRIC = 1u << 11     /* --metric NAME */
+    OPT_METRIC = 1u << 11,    /* --metric NAME */
+    OPT_FORCE = 1u << 12      /* --force: accept audio with too little speech */
 };
 
 #define CLI_MAX_INPUTS 1000000
@@ -46,7 +47,7 @@ typedef struct cli_args {
     const char *sheet;
     long threads;             /* -1: not given */
     long k;                   /* default 5 */
-    int json, landmarks, segments, quiet, whole;
+    int json, landmarks, segments, quiet, whole, force;
     s2f_metric metric;
     const char **inputs;      /* positional arguments (borrowed from argv) */
     size_t n_inputs;
@@ -82,9 +83,9 @@ int cli_require_component(const s2f_model *model, const char *path, const char *
                           const char *needed_for);
 
 /* voice.c: a voice pipeline on the model (checking its voice encoder first) and its feature
- * size. */
-int cli_pipeline_create(const s2f_model *model, const char *model_path, s2f_pipeline **out,
-                        size_t *dim);
+ * size; `force` turns its speech check off (--force). */
+int cli_pipeline_create(const s2f_model *model, const char *model_path, int force,
+                        s2f_pipeline **out, size_t *dim);
 /* The face encoder likewise (for embed-face and gallery). */
 int cli_face_encoder_create(const s2f_model *model, const char *model_path,
                             s2f_face_encoder **out, size_t *dim);

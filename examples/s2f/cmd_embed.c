@@ -53,7 +53,7 @@ static int embed(cli_args *args, embed_source source)
     size_t dim = 0;
     int rc = cli_load_model(args, &model, &model_path);
     if (rc == CLI_OK)
-        rc = source == FROM_VOICE ? cli_pipeline_create(model, model_path, &voice, &dim)
+        rc = source == FROM_VOICE ? cli_pipeline_create(model, model_path, args->force, &voice, &dim)
                                   : cli_face_encoder_create(model, model_path, &face, &dim);
     if (rc != CLI_OK)
         goto done;

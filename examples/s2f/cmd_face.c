@@ -22,7 +22,7 @@ int cmd_face(cli_args *args)
     size_t dim = 0, decoder_dim = 0, side = 0, count = 0;
     int rc = cli_load_model(args, &model, &model_path);
     if (rc == CLI_OK)
-        rc = cli_pipeline_create(model, model_path, &pipeline, &dim);
+        rc = cli_pipeline_create(model, model_path, args->force, &pipeline, &dim);
     if (rc == CLI_OK)
         rc = cli_require_component(model, model_path, "face_decoder", "drawing the face");
     if (rc == CLI_OK) {

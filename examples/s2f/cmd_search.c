@@ -112,7 +112,7 @@ int cmd_search(cli_args *args)
 
     int rc = cli_load_model(args, &model, &model_path);
     if (rc == CLI_OK)
-        rc = cli_pipeline_create(model, model_path, &pipeline, &dim);
+        rc = cli_pipeline_create(model, model_path, args->force, &pipeline, &dim);
     if (rc != CLI_OK)
         goto done;
     if ((rc = cli_open_index(args, index_path, dim, "voice encoder", &index)) != CLI_OK)

@@ -14,26 +14,30 @@ typedef struct command {
 
 #define COMMON_MODEL "  -m, --model FILE    model container (default: see s2f --help)\n"
 #define COMMON_QUIET "  -q, --quiet         no progress bar\n"
+#define COMMON_FORCE                                                                        \
+    "  --force             predict even from audio with under 0.5 s of speech (silence, noise,\n" \
+    "                      hum, tones and clips under a second are refused otherwise, exit 3)\n"
 #define COMMON_THREADS \
     "  -t, --threads N     threads of OpenBLAS and the index (default: their own defaults)\n"
 
 static const command commands[] = {
-    {"face", cmd_face, OPT_OUTPUT | OPT_MODEL | OPT_THREADS | OPT_LANDMARKS | OPT_SEGMENTS,
-     "usage: s2f face VOICE -o FACE.png [--landmarks] [--segments] [-m MODEL]\n"
+    {"face", cmd_face,
+     OPT_OUTPUT | OPT_MODEL | OPT_THREADS | OPT_LANDMARKS | OPT_SEGMENTS | OPT_FORCE,
+     "usage: s2f face VOICE -o FACE.png [--landmarks] [--segments] [--force] [-m MODEL]\n"
      "Reconstructs the canonical face of the speaker of VOICE (any audio libsndfile reads).\n"
      "  -o, --output FILE   the face, PNG (required)\n"
      "  --landmarks         draw the predicted landmarks as dots on the face\n"
      "  --segments          long audio: average the features of 6 s windows every 3 s\n"
-     COMMON_MODEL COMMON_THREADS},
+     COMMON_FORCE COMMON_MODEL COMMON_THREADS},
     {"embed", cmd_embed,
-     OPT_MODEL | OPT_THREADS | OPT_JSON | OPT_NPY | OPT_SEGMENTS | OPT_QUIET,
+     OPT_MODEL | OPT_THREADS | OPT_JSON | OPT_NPY | OPT_SEGMENTS | OPT_QUIET | OPT_FORCE,
      "usage: s2f embed VOICE... [--json | --npy OUT.npy] [--segments] [-m MODEL]\n"
      "Face features predicted from speech, one per file. Default output: one line per file,\n"
      "\"FILE<TAB>v1 v2 ... vD\" (each value reads back as the exact float32).\n"
      "  --json              [{\"file\": ..., \"feature\": [...]}, ...] on stdout\n"
      "  --npy FILE          an N x D float32 .npy, rows in argument order\n"
      "  --segments          long audio: average the features of 6 s windows every 3 s\n"
-     COMMON_MODEL COMMON_THREADS COMMON_QUIET},
+     COMMON_FORCE COMMON_MODEL COMMON_THREADS COMMON_QUIET},
     {"embed-face", cmd_embed_face, OPT_MODEL | OPT_THREADS | OPT_JSON | OPT_NPY | OPT_QUIET,
      "usage: s2f embed-face PHOTO... [--json | --npy OUT.npy] [-m MODEL]\n"
      "Face features of face crops (PNG or JPEG) with the model's face encoder; output as embed.\n"
@@ -59,7 +63,7 @@ static const command commands[] = {
      "Adds photos to an existing index, with ids after the largest in INDEX.names.\n"
      COMMON_MODEL COMMON_THREADS COMMON_QUIET},
     {"search", cmd_search,
-     OPT_MODEL | OPT_THREADS | OPT_JSON | OPT_K | OPT_SHEET | OPT_SEGMENTS,
+     OPT_MODEL | OPT_THREADS | OPT_JSON | OPT_K | OPT_SHEET | OPT_SEGMENTS | OPT_FORCE,
      "usage: s2f search INDEX VOICE... [-k 5] [--sheet SHEET.png] [--json] [-m MODEL]\n"
      "The gallery faces closest to the face predicted from each VOICE, best first. With\n"
      "several voices each text line starts with the voice, --json prints an array of the\n"
@@ -70,7 +74,7 @@ static const command commands[] = {
      "  --json              {\"query\", \"index\", \"results\": [{\"rank\", \"id\", \"score\",\n"
      "                      \"file\"}, ...]}\n"
      "  --segments          long audio: average the features of 6 s windows every 3 s\n"
-     COMMON_MODEL COMMON_THREADS},
+     COMMON_FORCE COMMON_MODEL COMMON_THREADS},
 };
 
 static void print_help(FILE *out)

@@ -22,6 +22,7 @@ static const option_spec option_table[] = {
     {"segments", 0, OPT_SEGMENTS, 0},  {"k", 'k', OPT_K, 1},
     {"sheet", 0, OPT_SHEET, 1},        {"quiet", 'q', OPT_QUIET, 0},
     {"whole", 0, OPT_WHOLE, 0},        {"metric", 0, OPT_METRIC, 1},
+    {"force", 0, OPT_FORCE, 0},
 };
 
 static int parse_count(const char *text, const char *option, long min, long max, long *out)
@@ -66,6 +67,7 @@ static int store(cli_args *args, const option_spec *spec, const char *value)
     case OPT_QUIET: args->quiet = 1; return CLI_OK;
     case OPT_WHOLE: args->whole = 1; return CLI_OK;
     case OPT_METRIC: return parse_metric(value, &args->metric);
+    case OPT_FORCE: args->force = 1; return CLI_OK;
     default: return CLI_USAGE;
     }
 }

@@ -41,22 +41,26 @@ int cli_voice_feature(s2f_pipeline *pipeline, const char *path, int segments, fl
     }
     if (status == S2F_OK)
         status = s2f_pipeline_finish(pipeline, feature, dim);
-    /* What the audio itself is (an unusable rate, NaN samples, too little audio) is bad input. */
+    /* What the audio itself is (an unusable rate, NaN samples, too little audio or speech) is
+     * bad input. */
     if (status != S2F_OK)
-        rc = cli_library_error(status == S2F_ERR_INVALID_ARGUMENT || status == S2F_ERR_NON_FINITE
+        rc = cli_library_error(status == S2F_ERR_INVALID_ARGUMENT || status == S2F_ERR_NON_FINITE ||
+                                       status == S2F_ERR_NO_SPEECH
                                    ? CLI_BAD_INPUT
                                    : CLI_RUNTIME,
                                path, status, s2f_pipeline_last_error(pipeline));
     else
         rc = CLI_OK;
+    if (status == S2F_ERR_NO_SPEECH)
+        cli_error("%s: --force predicts a face from it anyway", path);
 done:
     free(mono);
     audio_reader_close(&reader);
     return rc;
 }
 
-int cli_pipeline_create(const s2f_model *model, const char *model_path, s2f_pipeline **out,
-                        size_t *dim)
+int cli_pipeline_create(const s2f_model *model, const char *model_path, int force,
+                        s2f_pipeline **out, size_t *dim)
 {
     int rc = cli_require_component(model, model_path, "voice_encoder",
                                    "speech: face, embed, search");
@@ -68,6 +72,8 @@ int cli_pipeline_create(const s2f_model *model, const char *model_path, s2f_pipe
         snprintf(context, sizeof context, "model %s: voice pipeline", model_path);
         return cli_library_error(CLI_BAD_INPUT, context, status, s2f_last_error_message());
     }
+    if (force)
+        s2f_pipeline_set_min_speech(*out, 0.0);
     s2f_pipeline_shape(*out, dim, NULL, NULL, NULL);
     return CLI_OK;
 }

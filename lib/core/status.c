@@ -22,6 +22,7 @@ static const struct status_text status_texts[] = {
     [S2F_ERR_SINGULAR] = {"S2F_ERR_SINGULAR", "singular linear system"},
     [S2F_ERR_UNSUPPORTED] = {"S2F_ERR_UNSUPPORTED", "unsupported operation"},
     [S2F_ERR_INTERNAL] = {"S2F_ERR_INTERNAL", "internal library error"},
+    [S2F_ERR_NO_SPEECH] = {"S2F_ERR_NO_SPEECH", "too little speech in the audio"},
 };
 
 _Static_assert(sizeof status_texts / sizeof status_texts[0] == S2F_STATUS_COUNT,

@@ -5,7 +5,9 @@
 #include "core/alloc.h"
 #include "core/error.h"
 
+#include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +28,12 @@ struct s2f_pipeline {
     float *feature;  /* one feature, for face and search */
     double *sum;     /* dim running sums */
 
+    double min_speech; /* seconds; 0: no speech check */
+
     /* The recording in progress (begin … finish). */
     s2f_spectrogram_stream *stream;
+    s2f_speech_meter *meter; /* NULL without a speech check */
+    uint64_t meter_room;     /* samples the meter still takes (the feature's audio only) */
     int channels;
     bool segments;
     size_t pending, encoded;
@@ -38,6 +44,7 @@ S2F_API void s2f_pipeline_free(s2f_pipeline *pipeline)
     if (!pipeline)
         return;
     s2f_spectrogram_stream_free(pipeline->stream);
+    s2f_speech_meter_free(pipeline->meter);
     s2f_voice_encoder_free(pipeline->encoder);
     s2f_face_decoder_free(pipeline->decoder);
     s2fi_free(pipeline->mono);
@@ -105,6 +112,7 @@ S2F_API s2f_status s2f_pipeline_create(const s2f_model *model, s2f_pipeline **ou
         return status;
     }
     p->clip_floats = p->clip_frames * p->bins * 2;
+    p->min_speech = S2F_DEFAULT_MIN_SPEECH_SECONDS;
     p->mono = s2fi_aligned_alloc(sizeof(float) * PIECE_FRAMES);
     p->clips = s2fi_aligned_alloc(sizeof(float) * p->clip_floats * CLIP_BATCH);
     p->features = s2fi_aligned_alloc(sizeof(float) * p->dim * CLIP_BATCH);
@@ -115,6 +123,19 @@ S2F_API s2f_status s2f_pipeline_create(const s2f_model *model, s2f_pipeline **ou
         return s2fi_fail(NULL, S2F_ERR_OUT_OF_MEMORY, "cannot allocate the pipeline's buffers");
     }
     *out = p;
+    return S2F_OK;
+}
+
+S2F_API s2f_status s2f_pipeline_set_min_speech(s2f_pipeline *pipeline, double seconds)
+{
+    if (!pipeline)
+        return s2fi_fail(NULL, S2F_ERR_INVALID_ARGUMENT,
+                         "s2f_pipeline_set_min_speech: pipeline is NULL");
+    if (!(seconds >= 0.0) || !isfinite(seconds))
+        return s2fi_fail(&pipeline->error, S2F_ERR_INVALID_ARGUMENT,
+                         "s2f_pipeline_set_min_speech: %g s, expected a finite value >= 0",
+                         seconds);
+    pipeline->min_speech = seconds;
     return S2F_OK;
 }
 
@@ -142,6 +163,26 @@ static void end_recording(s2f_pipeline *p)
 {
     s2f_spectrogram_stream_free(p->stream);
     p->stream = NULL;
+    s2f_speech_meter_free(p->meter);
+    p->meter = NULL;
+}
+
+/* The speech check's verdict on the recording's audio (the meter ends with it). */
+static s2f_status check_speech(s2f_pipeline *p)
+{
+    if (!p->meter)
+        return S2F_OK;
+    s2f_speech_report report = {.size = sizeof report};
+    s2f_status status = s2f_speech_meter_finish(p->meter, &report);
+    if (status != S2F_OK)
+        return relay(p, status, "speech check", s2f_speech_meter_last_error(p->meter));
+    if (report.speech_seconds >= p->min_speech)
+        return S2F_OK;
+    return s2fi_fail(&p->error, S2F_ERR_NO_SPEECH,
+                     "%.2f s of speech in %.2f s of audio (loudness envelope varies by %.1f dB); "
+                     "a face needs at least %.2f s. Silence, steady noise, hum and tones are "
+                     "not speech (s2f_pipeline_set_min_speech(pipeline, 0) accepts any audio)",
+                     report.speech_seconds, report.seconds, report.modulation_db, p->min_speech);
 }
 
 static s2f_status encode_pending(s2f_pipeline *p)
@@ -204,6 +245,16 @@ S2F_API s2f_status s2f_pipeline_begin(s2f_pipeline *pipeline, int channels, doub
     s2f_status status = s2f_spectrogram_stream_create(&params, &p->stream);
     if (status != S2F_OK)
         return relay(p, status, "spectrogram", s2f_last_error_message());
+    if (p->min_speech > 0.0) {
+        status = s2f_speech_meter_create(sample_rate, &p->meter);
+        if (status != S2F_OK) {
+            end_recording(p);
+            return relay(p, status, "speech check", s2f_last_error_message());
+        }
+        /* Without segments the feature comes from the first clip alone: measure that. */
+        p->meter_room = segments ? UINT64_MAX
+                                 : (uint64_t)ceil(params.clip_seconds * sample_rate);
+    }
     p->channels = channels;
     p->segments = segments != 0;
     p->pending = p->encoded = 0;
@@ -236,6 +287,13 @@ S2F_API s2f_status s2f_pipeline_write(s2f_pipeline *pipeline, const float *pcm, 
         status = s2f_spectrogram_stream_write(p->stream, p->mono, piece);
         if (status != S2F_OK)
             return relay(p, status, "spectrogram", s2f_spectrogram_stream_last_error(p->stream));
+        if (p->meter && p->meter_room > 0) {
+            size_t measured = piece < p->meter_room ? piece : (size_t)p->meter_room;
+            status = s2f_speech_meter_write(p->meter, p->mono, measured);
+            if (status != S2F_OK)
+                return relay(p, status, "speech check", s2f_speech_meter_last_error(p->meter));
+            p->meter_room -= measured;
+        }
         status = take_clips(p);
         at += piece;
     }
@@ -268,6 +326,8 @@ S2F_API s2f_status s2f_pipeline_finish(s2f_pipeline *pipeline, float *feature,
         else
             status = take_clips(p);
     }
+    if (status == S2F_OK)
+        status = check_speech(p);
     if (status == S2F_OK)
         status = encode_pending(p);
     end_recording(p); /* the recording is over, whatever happened */

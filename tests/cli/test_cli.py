@@ -386,6 +386,20 @@ def main():
         expect_failure(tool, ["face", junk, "-o", path("junk.png")], BAD_INPUT, "junk.wav",
                        "face on unreadable audio")
         check(not os.path.exists(path("junk.png")), "no output for unreadable audio")
+        # too little speech: refused with the measurement, unless --force
+        import wave
+        for name, frames in (("silence", b"\x00\x00" * 16000 * 6), ("blip", b"\x00\x10" * 1600)):
+            with wave.open(path(name + ".wav"), "wb") as w:
+                w.setnchannels(1), w.setsampwidth(2), w.setframerate(16000), w.writeframes(frames)
+            expect_failure(tool, ["face", path(name + ".wav"), "-o", path(name + ".png")], BAD_INPUT,
+                           "S2F_ERR_NO_SPEECH", f"face on {name}")
+            check(not os.path.exists(path(name + ".png")), f"no face for {name}")
+            expect_failure(tool, ["embed", clips[0], path(name + ".wav")], BAD_INPUT, "s of speech",
+                           f"embed with {name} among real clips")
+            forced = tool("face", "--force", path(name + ".wav"), "-o", path(name + ".png"))
+            check(forced.returncode == OK and os.path.getsize(path(name + ".png")) > 0,
+                  f"face --force on {name} draws a face ({forced.stderr.strip()[:80]!r})")
+        check("--force" in tool("face", "--help", model=False).stdout, "face --help lists --force")
         expect_failure(tool, ["spectrogram", junk, "-o", path("junk.png")], BAD_INPUT, "junk.wav",
                        "spectrogram on unreadable audio", model=False)
         expect_failure(Tool(args.s2f, clips[0]), ["embed", clips[0]], BAD_INPUT,

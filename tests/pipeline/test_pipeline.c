@@ -94,6 +94,8 @@ static void features_equal_the_handles_called_by_hand(void **state)
     (void)state;
     s2f_pipeline *pipeline = NULL;
     assert_int_equal(s2f_pipeline_create(model, &pipeline), S2F_OK);
+    /* tones and noise, not speech: the speech check is tested on its own below */
+    assert_int_equal(s2f_pipeline_set_min_speech(pipeline, 0.0), S2F_OK);
     size_t dim = 0, height = 0, width = 0, landmarks = 0;
     assert_int_equal(s2f_pipeline_shape(pipeline, &dim, &height, &width, &landmarks), S2F_OK);
     assert_int_equal(dim, 12);
@@ -149,6 +151,8 @@ static void face_and_search_equal_decoder_and_index(void **state)
     (void)state;
     s2f_pipeline *pipeline = NULL;
     assert_int_equal(s2f_pipeline_create(model, &pipeline), S2F_OK);
+    /* tones and noise, not speech: the speech check is tested on its own below */
+    assert_int_equal(s2f_pipeline_set_min_speech(pipeline, 0.0), S2F_OK);
     float *pcm = interleaved_audio(16000 * 6, 1, 16000);
     float feature[12], landmarks[16], want_landmarks[16];
     uint8_t rgb[32 * 32 * 3], want_rgb[32 * 32 * 3];
@@ -209,6 +213,8 @@ static void misuse_is_named(void **state)
     assert_int_equal(s2f_pipeline_create(NULL, &pipeline), S2F_ERR_INVALID_ARGUMENT);
     assert_int_equal(s2f_pipeline_create(model, NULL), S2F_ERR_INVALID_ARGUMENT);
     assert_int_equal(s2f_pipeline_create(model, &pipeline), S2F_OK);
+    /* tones and noise, not speech: the speech check is tested on its own below */
+    assert_int_equal(s2f_pipeline_set_min_speech(pipeline, 0.0), S2F_OK);
     float pcm[800] = {0.1f}, feature[12];
     assert_int_equal(s2f_pipeline_encode(pipeline, NULL, 800, 1, 16000, 0, feature, 12),
                      S2F_ERR_INVALID_ARGUMENT);
@@ -241,6 +247,53 @@ static void misuse_is_named(void **state)
     s2f_pipeline_free(pipeline);
 }
 
+/* By default a recording with too little speech is refused by every call, with the
+ * measurement in the message; 0 s turns the check off. */
+static void recordings_without_speech_are_refused(void **state)
+{
+    (void)state;
+    s2f_pipeline *pipeline = NULL;
+    assert_int_equal(s2f_pipeline_create(model, &pipeline), S2F_OK);
+    const size_t frames = 6 * 16000;
+    float *silence = calloc(frames, sizeof(float));
+    float *tones = interleaved_audio(frames, 1, 16000.0);
+    assert_non_null(silence);
+    float feature[12];
+    uint8_t rgb[32 * 32 * 3];
+    int64_t ids[2];
+    size_t found = 0;
+    assert_int_equal(s2f_pipeline_encode(pipeline, silence, frames, 1, 16000, 0, feature, 12),
+                     S2F_ERR_NO_SPEECH);
+    assert_non_null(strstr(s2f_pipeline_last_error(pipeline), "0.00 s of speech in 6.00 s"));
+    assert_int_equal(s2f_pipeline_encode(pipeline, tones, frames, 1, 16000, 1, feature, 12),
+                     S2F_ERR_NO_SPEECH);
+    assert_int_equal(s2f_pipeline_face(pipeline, silence, frames, 1, 16000, 0, NULL, 0, rgb,
+                                       32 * 3, sizeof rgb, NULL, 0),
+                     S2F_ERR_NO_SPEECH);
+    s2f_face_index *index = NULL;
+    s2f_face_index_params params = s2f_face_index_default_params();
+    params.dim = 12;
+    assert_int_equal(s2f_face_index_create(&params, &index), S2F_OK);
+    assert_int_equal(s2f_pipeline_search(pipeline, index, silence, frames, 1, 16000, 0, 2, ids,
+                                         NULL, &found),
+                     S2F_ERR_NO_SPEECH);
+    /* streamed: finish says it */
+    assert_int_equal(s2f_pipeline_begin(pipeline, 1, 16000, 0), S2F_OK);
+    assert_int_equal(s2f_pipeline_write(pipeline, silence, frames, NULL), S2F_OK);
+    assert_int_equal(s2f_pipeline_finish(pipeline, feature, 12), S2F_ERR_NO_SPEECH);
+    /* off */
+    assert_int_equal(s2f_pipeline_set_min_speech(pipeline, -1.0), S2F_ERR_INVALID_ARGUMENT);
+    assert_int_equal(s2f_pipeline_set_min_speech(pipeline, NAN), S2F_ERR_INVALID_ARGUMENT);
+    assert_int_equal(s2f_pipeline_set_min_speech(NULL, 0.0), S2F_ERR_INVALID_ARGUMENT);
+    assert_int_equal(s2f_pipeline_set_min_speech(pipeline, 0.0), S2F_OK);
+    assert_int_equal(s2f_pipeline_encode(pipeline, silence, frames, 1, 16000, 0, feature, 12),
+                     S2F_OK);
+    s2f_face_index_free(index);
+    s2f_pipeline_free(pipeline);
+    free(silence);
+    free(tones);
+}
+
 int main(void)
 {
     if (tiny_model_load(TINY_MODEL_PIPELINE, 3u, &model) != S2F_OK)
@@ -249,6 +302,7 @@ int main(void)
         cmocka_unit_test(features_equal_the_handles_called_by_hand),
         cmocka_unit_test(face_and_search_equal_decoder_and_index),
         cmocka_unit_test(misuse_is_named),
+        cmocka_unit_test(recordings_without_speech_are_refused),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     s2f_model_free(model);

@@ -69,8 +69,9 @@ def main():
         for path, seconds in ((hour, 3600), (short, 6)):
             subprocess.run([sys.executable, __file__, "--write", path, str(seconds)], check=True)
         cases = [
-            ("embed --segments", ["embed", "-q", "--segments", "--model", model],
-             ["embed", "-q", "--model", model]),
+            # --force: the signal is synthetic, not speech (s2f_pipeline_set_min_speech)
+            ("embed --segments", ["embed", "-q", "--force", "--segments", "--model", model],
+             ["embed", "-q", "--force", "--model", model]),
             ("spectrogram --whole", ["spectrogram", "--whole", "-o", os.path.join(scratch, "h.png")],
              ["spectrogram", "-o", os.path.join(scratch, "s.png")]),
         ]

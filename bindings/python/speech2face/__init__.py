@@ -24,12 +24,13 @@ from .index import (EXPORT_FVECS, EXPORT_NPY, METRIC_COSINE, METRIC_INNER_PRODUC
                     Metric, Storage, topk_merge)
 from .model import Model
 from .pipeline import Pipeline
-from .spectrogram import Spectrogram, SpectrogramStream, downmix
+from .spectrogram import (MIN_SPEECH_SECONDS, SpectrogramStream, Spectrogram, SpeechReport, downmix,
+                          measure_speech)
 from .voice import VoiceEncoder
 
 __all__ = ["Model", "Pipeline", "Spectrogram", "SpectrogramStream", "VoiceEncoder", "FaceDecoder",
            "FaceEncoder", "FaceIndex", "Metric", "Storage", "ExportFormat", "S2FError", "downmix",
-           "warp_image", "crop_resize", "topk_merge", "version", "set_log_callback", "strerror",
+           "warp_image", "crop_resize", "measure_speech", "SpeechReport", "MIN_SPEECH_SECONDS", "topk_merge", "version", "set_log_callback", "strerror",
            "status_name"]
 
 LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERROR = range(4)

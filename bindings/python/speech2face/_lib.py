@@ -47,6 +47,11 @@ class WarpParams(ctypes.Structure):
                 ("boundary_points", ctypes.c_int32), ("regularization", ctypes.c_double)]
 
 
+class SpeechReport(ctypes.Structure):
+    _fields_ = [("size", c_size), ("seconds", ctypes.c_double), ("speech_seconds", ctypes.c_double),
+                ("modulation_db", ctypes.c_double)]
+
+
 class FaceIndexParams(ctypes.Structure):
     _fields_ = [("size", c_size), ("dim", c_size), ("metric", enum_t), ("storage", enum_t),
                 ("threads", c_size)]
@@ -95,6 +100,7 @@ PROTOTYPES = {
     "s2f_pipeline_create": (status_t, [P, c_void_pp]),
     "s2f_pipeline_free": (None, [P]),
     "s2f_pipeline_last_error": (S, [P]),
+    "s2f_pipeline_set_min_speech": (status_t, [P, ctypes.c_double]),
     "s2f_pipeline_shape": (status_t, [P, c_size_p, c_size_p, c_size_p, c_size_p]),
     "s2f_pipeline_encode": (status_t, [P, c_float_p, c_size, ctypes.c_int, ctypes.c_double,
                                        ctypes.c_int, c_float_p, c_size]),
@@ -118,6 +124,14 @@ PROTOTYPES = {
     "s2f_spectrogram_compute_segments": (status_t, [P, c_float_p, c_size, c_float_p, c_size,
                                                     c_size_p]),
     "s2f_audio_downmix": (status_t, [c_float_p, c_size, ctypes.c_int, c_float_p]),
+    # speech detection
+    "s2f_speech_meter_create": (status_t, [ctypes.c_double, c_void_pp]),
+    "s2f_speech_meter_free": (None, [P]),
+    "s2f_speech_meter_last_error": (S, [P]),
+    "s2f_speech_meter_write": (status_t, [P, c_float_p, c_size]),
+    "s2f_speech_meter_finish": (status_t, [P, ctypes.POINTER(SpeechReport)]),
+    "s2f_speech_measure": (status_t, [c_float_p, c_size, ctypes.c_double,
+                                      ctypes.POINTER(SpeechReport)]),
     # voice encoder
     "s2f_voice_encoder_create": (status_t, [P, c_void_pp]),
     "s2f_voice_encoder_free": (None, [P]),

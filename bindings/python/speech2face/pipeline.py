@@ -1,6 +1,6 @@
 """Voice → feature → face, or → gallery search, in one handle (``s2f_pipeline``)."""
 import ctypes
-from typing import Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -24,7 +24,9 @@ class Pipeline(Handle):
     decoder). Samples are float PCM in [-1, 1] or integer PCM (int16 etc., scaled by its full
     scale; docs/python.md), mono (frames,) or (frames, channels)
     at any rate from 8 to 192 kHz. ``segments=True`` averages 6 s windows every 3 s over the
-    whole recording; otherwise the paper's first 6 s are used. One pipeline per thread::
+    whole recording; otherwise the paper's first 6 s are used. A recording with less than
+    ``min_speech_seconds`` (default 0.5) of speech is refused with S2FError S2F_ERR_NO_SPEECH
+    (silence, noise, hum, tones; 0 turns the check off). One pipeline per thread::
 
         with s2f.Model.default() as model, s2f.Pipeline(model) as pipeline:
             rgb, landmarks, feature = pipeline.face(samples, rate)
@@ -32,11 +34,13 @@ class Pipeline(Handle):
 
     _free = "s2f_pipeline_free"
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: Model, *, min_speech_seconds: Optional[float] = None) -> None:
         pointer, owner = model_memory(model)  # the model's memory outlives model.close()
         out = ctypes.c_void_p()
         check(lib.s2f_pipeline_create(pointer, ctypes.byref(out)))
         super().__init__(out.value, keep_alive=owner)
+        if min_speech_seconds is not None:
+            self.set_min_speech(min_speech_seconds)
         dim, height, width, landmarks = (ctypes.c_size_t() for _ in range(4))
         self._check(lib.s2f_pipeline_shape(self._handle, ctypes.byref(dim), ctypes.byref(height),
                                            ctypes.byref(width), ctypes.byref(landmarks)))
@@ -45,6 +49,12 @@ class Pipeline(Handle):
 
     def _check(self, status):
         check(status, _lib.text(lib.s2f_pipeline_last_error(self._handle)))
+
+    def set_min_speech(self, seconds: float) -> None:
+        """Seconds of speech each recording needs (default MIN_SPEECH_SECONDS, 0.5); less raises
+        S2FError S2F_ERR_NO_SPEECH with the measurement. 0 accepts any audio (measure_speech
+        says how the audio is judged)."""
+        self._check(lib.s2f_pipeline_set_min_speech(self._handle, float(seconds)))
 
     def encode(self, samples: ArrayLike, sample_rate: float, segments: bool = False) -> np.ndarray:
         """The face feature, float32 (D,)."""

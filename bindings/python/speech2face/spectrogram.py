@@ -1,6 +1,6 @@
 """PCM → the paper's compressed complex spectrogram (``s2f_spectrogram``)."""
 import ctypes
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, NamedTuple, Tuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -94,6 +94,31 @@ class Spectrogram(Handle):
                                                          pcm.size, _lib.as_float_ptr(out),
                                                          out.size, None))
         return out
+
+
+MIN_SPEECH_SECONDS = 0.5  # S2F_DEFAULT_MIN_SPEECH_SECONDS
+
+
+class SpeechReport(NamedTuple):
+    """How much of a recording is speech (s2f_speech_report; rule: docs/speech-detection.md)."""
+    seconds: float          #: audio measured
+    speech_seconds: float   #: speech-like frames × 10 ms (0 for a steady recording)
+    modulation_db: float    #: standard deviation of the 100 ms loudness envelope
+
+    @property
+    def is_speech(self) -> bool:
+        """True when a Pipeline with the default settings accepts it."""
+        return self.speech_seconds >= MIN_SPEECH_SECONDS
+
+
+def measure_speech(samples: ArrayLike, sample_rate: float) -> SpeechReport:
+    """The library's speech measurement of PCM (float or integer, mono or (frames, channels)):
+    what Pipeline checks before it predicts a face."""
+    pcm = mono_float32(samples)
+    report = _lib.SpeechReport(size=ctypes.sizeof(_lib.SpeechReport))
+    check(lib.s2f_speech_measure(_lib.as_float_ptr(pcm), pcm.size, float(sample_rate),
+                                 ctypes.byref(report)))
+    return SpeechReport(report.seconds, report.speech_seconds, report.modulation_db)
 
 
 class SpectrogramStream(Handle):

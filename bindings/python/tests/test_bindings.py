@@ -353,3 +353,38 @@ def test_the_installed_package_is_the_one_under_test():
     tree = set(os.listdir(os.path.join(source, "bindings", "python", "speech2face")))
     missing = {name for name in tree if name.endswith(".py") or name == "py.typed"} - installed
     assert not missing, f"bindings/python/meson.build does not install {sorted(missing)}"
+
+
+def test_speech_is_measured_as_the_numpy_reference_does(clips, source_root):
+    import soundfile
+    sys_path = os.path.join(source_root, "tools", "eval")
+    import sys
+    sys.path.insert(0, sys_path)
+    from speech_rule import speech_reference
+    for clip in clips:
+        samples, rate = soundfile.read(clip, dtype="float32")
+        report = s2f.measure_speech(samples, rate)
+        with s2f.Spectrogram(sample_rate=rate, clip_seconds=0) as spectrogram:
+            reference, modulation = speech_reference(spectrogram.compute(samples))
+        assert report.is_speech and abs(report.speech_seconds - reference) <= 0.02
+        assert abs(report.modulation_db - modulation) < 1e-6 * max(1.0, modulation)
+        assert report.seconds == pytest.approx(len(samples) / rate)
+    silence = s2f.measure_speech(np.zeros(16000 * 6, np.int16), 16000)
+    assert not silence.is_speech and silence.speech_seconds == 0.0
+
+
+def test_pipeline_refuses_audio_without_speech(model_path, clips):
+    import soundfile
+    samples, rate = soundfile.read(clips[0], dtype="float32")
+    with s2f.Model(model_path) as model, s2f.Pipeline(model) as pipeline:
+        feature = pipeline.encode(samples, rate)
+        for bad in (np.zeros(6 * rate, np.float32), tone(6.0, rate), samples[:rate // 10]):
+            with pytest.raises(s2f.S2FError) as caught:
+                pipeline.encode(bad, rate)
+            assert caught.value.name == "S2F_ERR_NO_SPEECH" and "s of speech" in caught.value.message
+        pipeline.set_min_speech(0)
+        assert pipeline.encode(np.zeros(6 * rate, np.float32), rate).shape == feature.shape
+        with pytest.raises(s2f.S2FError):
+            pipeline.set_min_speech(-1)
+    with s2f.Model(model_path) as model, s2f.Pipeline(model, min_speech_seconds=0) as lenient:
+        assert lenient.encode(tone(6.0, rate), rate).shape == feature.shape

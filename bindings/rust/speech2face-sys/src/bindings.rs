@@ -4,7 +4,8 @@ pub const S2F_VERSION_MAJOR: u32 = 0;
 pub const S2F_VERSION_MINOR: u32 = 1;
 pub const S2F_VERSION_PATCH: u32 = 0;
 pub const S2F_VERSION_STRING: &[u8; 6usize] = b"0.1.0\0";
-pub const S2F_STATUS_COUNT: u32 = 14;
+pub const S2F_STATUS_COUNT: u32 = 15;
+pub const S2F_DEFAULT_MIN_SPEECH_SECONDS: f64 = 0.5;
 pub type __uint8_t = ::std::os::raw::c_uchar;
 pub type __int32_t = ::std::os::raw::c_int;
 pub type __uint32_t = ::std::os::raw::c_uint;
@@ -29,6 +30,7 @@ pub const S2F_ERR_NON_FINITE: s2f_status = 10;
 pub const S2F_ERR_SINGULAR: s2f_status = 11;
 pub const S2F_ERR_UNSUPPORTED: s2f_status = 12;
 pub const S2F_ERR_INTERNAL: s2f_status = 13;
+pub const S2F_ERR_NO_SPEECH: s2f_status = 14;
 pub type s2f_status = ::std::os::raw::c_uint;
 extern "C" {
     pub fn s2f_strerror(status: s2f_status) -> *const ::std::os::raw::c_char;
@@ -71,6 +73,11 @@ pub struct s2f_spectrogram {
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct s2f_spectrogram_stream {
+    _unused: [u8; 0],
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct s2f_speech_meter {
     _unused: [u8; 0],
 }
 #[repr(C)]
@@ -584,6 +591,128 @@ extern "C" {
         frames: usize,
         channels: ::std::os::raw::c_int,
         mono_out: *mut f32,
+    ) -> s2f_status;
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct s2f_speech_report {
+    pub size: usize,
+    pub seconds: f64,
+    pub speech_seconds: f64,
+    pub modulation_db: f64,
+}
+#[test]
+fn bindgen_test_layout_s2f_speech_report() {
+    assert_eq!(
+        ::std::mem::size_of::<s2f_speech_report>(),
+        32usize,
+        concat!("Size of: ", stringify!(s2f_speech_report))
+    );
+    assert_eq!(
+        ::std::mem::align_of::<s2f_speech_report>(),
+        8usize,
+        concat!("Alignment of ", stringify!(s2f_speech_report))
+    );
+    fn test_field_size() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<s2f_speech_report>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).size) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(s2f_speech_report),
+                "::",
+                stringify!(size)
+            )
+        );
+    }
+    test_field_size();
+    fn test_field_seconds() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<s2f_speech_report>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).seconds) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(s2f_speech_report),
+                "::",
+                stringify!(seconds)
+            )
+        );
+    }
+    test_field_seconds();
+    fn test_field_speech_seconds() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<s2f_speech_report>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).speech_seconds) as usize - ptr as usize
+            },
+            16usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(s2f_speech_report),
+                "::",
+                stringify!(speech_seconds)
+            )
+        );
+    }
+    test_field_speech_seconds();
+    fn test_field_modulation_db() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<s2f_speech_report>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).modulation_db) as usize - ptr as usize
+            },
+            24usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(s2f_speech_report),
+                "::",
+                stringify!(modulation_db)
+            )
+        );
+    }
+    test_field_modulation_db();
+}
+extern "C" {
+    pub fn s2f_speech_meter_create(sample_rate: f64, out: *mut *mut s2f_speech_meter)
+        -> s2f_status;
+}
+extern "C" {
+    pub fn s2f_speech_meter_free(meter: *mut s2f_speech_meter);
+}
+extern "C" {
+    pub fn s2f_speech_meter_last_error(
+        meter: *const s2f_speech_meter,
+    ) -> *const ::std::os::raw::c_char;
+}
+extern "C" {
+    pub fn s2f_speech_meter_write(
+        meter: *mut s2f_speech_meter,
+        pcm: *const f32,
+        n_samples: usize,
+    ) -> s2f_status;
+}
+extern "C" {
+    pub fn s2f_speech_meter_finish(
+        meter: *mut s2f_speech_meter,
+        report: *mut s2f_speech_report,
+    ) -> s2f_status;
+}
+extern "C" {
+    pub fn s2f_speech_measure(
+        pcm: *const f32,
+        n_samples: usize,
+        sample_rate: f64,
+        report: *mut s2f_speech_report,
     ) -> s2f_status;
 }
 extern "C" {
@@ -1113,6 +1242,9 @@ extern "C" {
 }
 extern "C" {
     pub fn s2f_pipeline_last_error(pipeline: *const s2f_pipeline) -> *const ::std::os::raw::c_char;
+}
+extern "C" {
+    pub fn s2f_pipeline_set_min_speech(pipeline: *mut s2f_pipeline, seconds: f64) -> s2f_status;
 }
 extern "C" {
     pub fn s2f_pipeline_shape(

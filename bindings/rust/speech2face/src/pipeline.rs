@@ -33,6 +33,12 @@ impl<'m> Pipeline<'m> {
         Ok(Pipeline { ptr, feature_dim: dim, height, width, landmarks, _model: PhantomData })
     }
 
+    /// Seconds of speech each recording needs (default 0.5): less fails with
+    /// `S2F_ERR_NO_SPEECH` (silence, noise, hum, tones). 0 accepts any audio.
+    pub fn set_min_speech(&mut self, seconds: f64) -> Result<()> {
+        self.check(unsafe { sys::s2f_pipeline_set_min_speech(self.ptr.as_ptr(), seconds) })
+    }
+
     /// Length of the features.
     pub fn feature_dim(&self) -> usize {
         self.feature_dim

@@ -172,6 +172,11 @@ fn pipeline_equals_the_handles() {
     let mut pipeline = Pipeline::new(&model).unwrap();
     let mut encoder = VoiceEncoder::new(&model).unwrap();
     let pcm = tone();
+    // two tones are not speech: refused by default, accepted with the check off
+    let refused = pipeline.encode(&pcm, 1, 16000.0, false).unwrap_err();
+    assert_eq!(refused.status, sys::S2F_ERR_NO_SPEECH, "{}", refused);
+    assert!(pipeline.set_min_speech(-1.0).is_err());
+    pipeline.set_min_speech(0.0).unwrap();
     let feature = pipeline.encode(&pcm, 1, 16000.0, false).unwrap();
     assert_eq!(feature, encoder.encode_pcm(&pcm, 16000.0).unwrap());
     let stereo: Vec<f32> = pcm.iter().flat_map(|&x| [x, x]).collect();
