@@ -32,6 +32,7 @@ struct s2f_speech_meter {
     s2fi_error_slot error;
     s2f_spectrogram_stream *stream;
     double sample_rate, exponent;
+    double window_samples; /* one analysis window, in input samples */
     size_t bins;
     uint64_t samples;
     float *block;    /* READ_FRAMES × bins × 2 */
@@ -77,6 +78,7 @@ S2F_API s2f_status s2f_speech_meter_create(double sample_rate, s2f_speech_meter 
     }
     m->sample_rate = sample_rate;
     m->exponent = params.exponent;
+    m->window_samples = (double)params.window * sample_rate / params.analysis_rate;
     m->bins = (size_t)params.fft_size / 2 + 1;
     m->block = s2fi_aligned_alloc(sizeof(float) * READ_FRAMES * m->bins * 2);
     if (!m->block) {
@@ -227,8 +229,7 @@ S2F_API s2f_status s2f_speech_meter_finish(s2f_speech_meter *meter, s2f_speech_r
     meter->finished = true;
     /* Less than one analysis window has no frame: the stream refuses to finish, and the report
      * is zero speech (the pipeline then says "too little speech", which is the truth). */
-    const double window_samples = 400.0 * meter->sample_rate / 16000.0;
-    if ((double)meter->samples > window_samples + 1.0) {
+    if ((double)meter->samples > meter->window_samples + 1.0) {
         s2f_status status = s2f_spectrogram_stream_finish(meter->stream);
         if (status != S2F_OK)
             return s2fi_fail(&meter->error, status, "%s",

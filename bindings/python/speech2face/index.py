@@ -158,8 +158,7 @@ class FaceIndex(Handle):
             self._check(lib.s2f_face_index_search(self._handle, _lib.as_float_ptr(q[0]), k,
                                                   _lib.as_int64_ptr(ids), _lib.as_float_ptr(scores),
                                                   ctypes.byref(found)))
-            scores[found.value:], ids[found.value:] = np.nan, -1
-            return scores, ids
+            return scores, ids  # the library pads entries past `found` with -1 / NaN
         nq = q.shape[0]
         ids = np.empty((nq, k), np.int64)
         scores = np.empty((nq, k), np.float32)
