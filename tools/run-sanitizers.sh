@@ -31,7 +31,8 @@ run_asan() {
     tests=$(meson introspect --tests "$ASAN_BUILD_DIR" | /usr/bin/python3 -c '
 import json, sys
 for test in json.load(sys.stdin):
-    command = " ".join(test["cmd"])
+    # The library path may come as an argument or through the environment (S2F_LIBRARY).
+    command = " ".join(test["cmd"] + ["%s=%s" % kv for kv in test["env"].items()])
     loads_library_in_python = "python" in test["cmd"][0] and "libspeech2face.so" in command
     frontend = any(suite.split(":")[-1] == "frontends" for suite in test["suite"])
     # long-audio-memory measures peak RSS against a bound: under ASan (shadow memory,

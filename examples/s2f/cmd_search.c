@@ -6,6 +6,7 @@
 
 #include "common/png_write.h"
 #include "gallery_names.h"
+#include "label.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,6 +15,9 @@
 
 #define SHEET_TILE 160
 #define SHEET_GAP 4
+/* Two lines under each tile: what it is (rank and score, or "voice"), then its file name. */
+#define SHEET_LABEL_BAND (2 * LABEL_LINE_HEIGHT + 2)
+#define SHEET_ROW (SHEET_TILE + SHEET_LABEL_BAND + SHEET_GAP)
 
 static void print_results(const cli_args *args, size_t voice, const int64_t *ids,
                           const float *scores, size_t found, const gallery_names *names)
@@ -55,20 +59,49 @@ static void print_results(const cli_args *args, size_t voice, const int64_t *ids
     }
 }
 
-/* One row of the sheet at y0: [reconstructed face] + one tile per result, on white. */
-static int sheet_row(uint8_t *sheet, size_t stride, int y0, const uint8_t *face,
-                     size_t face_side, const int64_t *ids, size_t found,
-                     const gallery_names *names)
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return strcmp(path, "-") == 0 ? "stdin" : slash ? slash + 1 : path;
+}
+
+/* The two label lines under the tile at x0 of the row at y0. */
+static void sheet_label(uint8_t *sheet, size_t stride, int sheet_width, int sheet_height, int x0,
+                        int y0, const char *what, const char *name)
+{
+    static const uint8_t ink[3] = {32, 32, 32};
+    const size_t max_chars = SHEET_TILE / LABEL_ADVANCE;
+    char fitted[SHEET_TILE / LABEL_ADVANCE + 1];
+    int y = y0 + SHEET_TILE + 2;
+    label_fit(what, max_chars, fitted, sizeof fitted);
+    label_draw(sheet, sheet_width, sheet_height, stride, x0, y, fitted, ink);
+    label_fit(name, max_chars, fitted, sizeof fitted);
+    label_draw(sheet, sheet_width, sheet_height, stride, x0, y + LABEL_LINE_HEIGHT, fitted, ink);
+}
+
+/* One row of the sheet at y0: [reconstructed face] + one tile per result, on white, each with
+ * its label. */
+static int sheet_row(uint8_t *sheet, size_t stride, int sheet_width, int sheet_height, int y0,
+                     const char *voice, const uint8_t *face, size_t face_side, const int64_t *ids,
+                     const float *scores, size_t found, const gallery_names *names)
 {
     int rc = CLI_OK;
     size_t tile = 0;
-    if (face)
+    if (face) {
         rc = sheet_place(sheet, stride, SHEET_GAP, y0, SHEET_TILE, face, (int)face_side,
                          (int)face_side);
+        sheet_label(sheet, stride, sheet_width, sheet_height, SHEET_GAP, y0, "voice",
+                    base_name(voice));
+    }
     tile += face ? 1 : 0;
     for (size_t r = 0; r < found && rc == CLI_OK; ++r, ++tile) {
         int x0 = (int)(SHEET_GAP + tile * (SHEET_TILE + SHEET_GAP));
         const char *file = gallery_names_find(names, ids[r]);
+        char what[64], unnamed[48];
+        snprintf(what, sizeof what, "#%zu %.3f", r + 1, (double)scores[r]);
+        snprintf(unnamed, sizeof unnamed, "id %" PRId64, ids[r]);
+        sheet_label(sheet, stride, sheet_width, sheet_height, x0, y0, what,
+                    file ? base_name(file) : unnamed);
         uint8_t *rgb = NULL;
         int w = 0, h = 0;
         char error[4200];
@@ -143,7 +176,7 @@ int cmd_search(cli_args *args)
         }
         size_t tiles = k + (decoder ? 1 : 0);
         sheet_width = (int)(tiles * SHEET_TILE + (tiles + 1) * SHEET_GAP);
-        sheet_height = (int)(voices * (SHEET_TILE + SHEET_GAP) + SHEET_GAP);
+        sheet_height = (int)(voices * SHEET_ROW + SHEET_GAP);
         stride = (size_t)sheet_width * 3;
         sheet = malloc(stride * (size_t)sheet_height);
         if (!sheet) {
@@ -171,8 +204,9 @@ int cmd_search(cli_args *args)
             if (decoder &&
                 cli_decode_face(decoder, feature, dim, &face, &face_side, NULL, NULL) != CLI_OK)
                 face = NULL;
-            int y0 = (int)(SHEET_GAP + v * (SHEET_TILE + SHEET_GAP));
-            rc = sheet_row(sheet, stride, y0, face, face_side, ids, found, &names);
+            int y0 = (int)(SHEET_GAP + v * SHEET_ROW);
+            rc = sheet_row(sheet, stride, sheet_width, sheet_height, y0, args->inputs[1 + v],
+                           face, face_side, ids, scores, found, &names);
         }
     }
     if (rc == CLI_OK && sheet &&

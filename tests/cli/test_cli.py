@@ -61,6 +61,62 @@ def valid_png(path, size=None):
         return False
 
 
+TILE, GAP, LINE = 160, 4, 10  # examples/s2f/cmd_search.c and label.h
+ROW = TILE + 2 * LINE + 2 + GAP
+
+
+def read_font(source):
+    """The sheet's 5x8 font, read from examples/s2f/font5x8.c: {character: 8 rows of '#.'}."""
+    font = {}
+    text = open(os.path.join(source, "examples", "s2f", "font5x8.c")).read()
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("GLYPH("):
+            fields = [f.strip() for f in line[len("GLYPH("):line.rindex(")")].split(", ")]
+            char = eval(fields[0])  # a C character literal is a valid Python one here
+            font[char] = [eval(row) for row in fields[1:]]
+    return font
+
+
+def label_fit(text, max_chars):
+    """What the sheet shows of a name (label.c's rule): non-ASCII as '?', long ones a..b."""
+    shown = "".join(c if 32 <= ord(c) < 127 else "?" for c in text)
+    if len(shown) <= max_chars:
+        return shown
+    head = (max_chars - 2) // 2
+    return shown[:head] + ".." + shown[len(shown) - (max_chars - 2 - head):]
+
+
+def label_ink(font, lines):
+    """Boolean mask (2 * LINE, TILE) of the two label lines as the sheet draws them."""
+    mask = np.zeros((2 * LINE, TILE), bool)
+    for number, text in enumerate(lines):
+        for position, char in enumerate(label_fit(text, TILE // 6)):
+            for row, bits in enumerate(font[char]):
+                for column, bit in enumerate(bits):
+                    x = position * 6 + column
+                    if bit == "#" and x < TILE:
+                        mask[number * LINE + row, x] = True
+    return mask
+
+
+def sheet_labels_match(sheet_path, font, rows):
+    """rows: per voice, the label lines of each tile. True when every tile's label band holds
+    exactly that text in ink and nothing else."""
+    from PIL import Image
+    pixels = np.asarray(Image.open(sheet_path).convert("RGB"))
+    for row_index, tiles in enumerate(rows):
+        for tile_index, lines in enumerate(tiles):
+            x0 = GAP + tile_index * (TILE + GAP)
+            y0 = GAP + row_index * ROW + TILE + 2
+            band = pixels[y0:y0 + 2 * LINE, x0:x0 + TILE]
+            drawn = np.all(band == 32, axis=2)
+            if not np.array_equal(drawn, label_ink(font, lines)):
+                print(f"     tile {tile_index} of row {row_index}: label is not {lines}")
+                return False
+    return True
+
+
 def write_png(path, width, height):
     """A grey width x height PNG, written by hand (no imaging library needed)."""
     rows = b"".join(b"\x00" + bytes([128]) * width for _ in range(height))
@@ -221,8 +277,16 @@ def main():
             except ValueError:
                 ok = False
             check(ok, f"search --json: 3 ranked results with files ({result.stderr.strip()[:100]})")
-            check(valid_png(path("sheet.png"), (4 * 160 + 5 * 4, 168)),
-                  "search --sheet: face + 3 photos")
+            check(valid_png(path("sheet.png"), (4 * TILE + 5 * GAP, ROW + GAP)),
+                  "search --sheet: face + 3 photos, labels under each")
+            if ok:
+                font = read_font(args.source)
+                expected = [[["voice", os.path.basename(clips[0])]] +
+                            [[f"#{r['rank']} {r['score']:.3f}", os.path.basename(r["file"])]
+                             for r in found["results"]]]
+                check(sheet_labels_match(path("sheet.png"), font, expected),
+                      "search --sheet labels: 'voice' + the clip's name, then rank, score "
+                      "and file name under each photo")
             if ok:
                 query = np.load(path("features.npy"))[0]
                 with s2f.FaceIndex.load(index) as loaded:
@@ -245,7 +309,7 @@ def main():
                 several = None
             check(result.returncode == OK and several == single,
                   "search of two voices: a JSON array equal to the two single searches")
-            check(valid_png(path("sheet2.png"), (4 * 160 + 5 * 4, 2 * 164 + 4)),
+            check(valid_png(path("sheet2.png"), (4 * TILE + 5 * GAP, 2 * ROW + GAP)),
                   "search --sheet of two voices: one row each")
             lines = tool("search", index, clips[0], clips[1], "-k", "2").stdout.strip().split("\n")
             check(len(lines) == 4 and lines[0].startswith(clips[0] + "\t1\t")

@@ -19,6 +19,14 @@ def _packaged_model():
     return path if os.path.isfile(path) else None
 
 
+def _clone_model():
+    """models/default.s2fm of the source tree when the package is imported from a clone
+    (bindings/python on PYTHONPATH), as the s2f tool falls back to it from a build directory."""
+    path = os.path.join(_lib.PACKAGE_DIR, os.pardir, os.pardir, os.pardir, "models",
+                        "default.s2fm")
+    return os.path.normpath(path) if os.path.isfile(path) else None
+
+
 class _ModelMemory:
     """Owns the C model. Encoders and decoders built from a model keep a reference to this object,
     because the library reads weights in place: the C model is freed only when the Model *and*
@@ -57,14 +65,19 @@ class Model:
     @classmethod
     def default(cls, *, verify_checksum: bool = True, use_mmap: bool = True) -> "Model":
         """The default model: $S2F_MODEL; else the one a wheel carries inside this package;
-        else the one installed beside the library (``default_path()`` says which). Raises
-        S2FError S2F_ERR_NOT_FOUND, listing where it looked."""
+        else the one installed beside the library; else, imported from a clone, the clone's
+        models/default.s2fm (``default_path()`` says which). Raises S2FError
+        S2F_ERR_NOT_FOUND, listing where it looked."""
         packaged = _packaged_model()
         if packaged and not os.environ.get("S2F_MODEL"):
             return cls(packaged, verify_checksum=verify_checksum, use_mmap=use_mmap)
         params = _load_params(verify_checksum, use_mmap)
         out = ctypes.c_void_p()
-        check(lib.s2f_model_load_default(ctypes.byref(params), ctypes.byref(out)))
+        status = lib.s2f_model_load_default(ctypes.byref(params), ctypes.byref(out))
+        clone = _clone_model()
+        if clone and _lib.status_name(status) == "S2F_ERR_NOT_FOUND":
+            return cls(clone, verify_checksum=verify_checksum, use_mmap=use_mmap)
+        check(status)
         return cls(_pointer=out.value)
 
     @staticmethod
@@ -75,6 +88,9 @@ class Model:
             return packaged
         length = ctypes.c_size_t()
         status = lib.s2f_model_default_path(None, 0, ctypes.byref(length))
+        clone = _clone_model()
+        if clone and _lib.status_name(status) == "S2F_ERR_NOT_FOUND":
+            return clone
         if status not in (0, 8):  # S2F_OK, S2F_ERR_BUFFER_TOO_SMALL (the length is set)
             check(status)
         buffer = ctypes.create_string_buffer(length.value + 1)
