@@ -80,12 +80,16 @@ class TrainingFaces:
     """The training split's canonical faces: per sample an input descriptor, the texture target
     (the face warped to the mean landmarks), the landmarks, and which image it came from."""
 
-    def __init__(self, config, rows=None):
+    def __init__(self, config, rows=None, gender_consistent=False):
+        """gender_consistent: leave out each canonical image whose judged gender (face-api)
+        differs from its true face's: a target that draws the person as the other gender."""
         ids = json.load(open(cache_path("ids.json")))
         train_ids, _ = split(ids)
         rows = np.array([ids.index(c) for c in train_ids]) if rows is None else rows
         scale = DECODER_RESOLUTION / 224.0  # face-api ran on the 224 x 224 originals
         ori = np.load(cache_path("descriptors_Face_ori.npy"))
+        true_judged = json.load(open(cache_path("faceapi_Face_ori.json")))
+        self.left_out = 0
         faces, landmarks, images, inputs, female = [], [], [], [], []
         probe_inputs, probe_female = [], []
         for kind in CANONICAL_KINDS:
@@ -94,6 +98,10 @@ class TrainingFaces:
             own = np.load(cache_path(f"descriptors_{kind}.npy"))
             for r in rows:
                 if not found.get(ids[r]):
+                    continue
+                if gender_consistent and (not true_judged.get(ids[r]) or
+                                          true_judged[ids[r]]["gender"] != found[ids[r]]["gender"]):
+                    self.left_out += 1
                     continue
                 views = [own[r]] + ([ori[r]] if kind == "Face_f2f" else [])
                 for view in views:
@@ -241,6 +249,8 @@ def main():
                         help="spline flow lattice of the identity loss's warp (differentiable.spline_warp; 0: exact)")
     parser.add_argument("--noise", type=float, default=0.1,
                         help="std of noise on the standardised input (0.1: a tenth of each component's spread)")
+    parser.add_argument("--gender-consistent", action="store_true",
+                        help="train only on canonical faces whose judged gender is the true face's")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--face-encoder", default=os.path.join(ROOT, "models", "face_encoder_faceapi.s2fm"))
@@ -253,7 +263,9 @@ def main():
     rng = np.random.default_rng(args.seed)
 
     config = make_config(args.hidden)
-    data = TrainingFaces(config)
+    data = TrainingFaces(config, gender_consistent=args.gender_consistent)
+    if args.gender_consistent:
+        print(f"gender-consistent targets: {data.left_out} canonical images left out", flush=True)
     print(f"{len(data)} training samples from {len(data.landmarks)} faces; textures "
           f"{data.textures.shape}", flush=True)
     model = FaceDecoder(config, mean_landmarks=data.mean)
