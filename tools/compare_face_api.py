@@ -37,7 +37,7 @@ import numpy as np
 TOOLS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TOOLS)
 sys.path.insert(0, TOOLS)
-from s2f_face_encoder_ctypes import FaceEncoder, crop_resize, load_library  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "bindings", "python"))
 
 # Median landmark-aligned face boxes (x, y, w, h) of face-api's ssdMobilenetv1 + landmark68 on
 # the first 300 clips (128 with a face found in both images): tools/compare_face_api.py
@@ -110,10 +110,12 @@ def derive_boxes(node_modules, data, ids):
     return ori, f2f
 
 
-def crop(lib, rgb, box):
+def crop(rgb, box):
     """The box at its own size (the encoder then pads it to a square and resizes, as face-api
     does with a detected face)."""
-    return crop_resize(lib, rgb, box, (int(round(box[2])), int(round(box[3]))), "bilinear_tf")
+    import speech2face as s2f
+    return s2f.crop_resize(rgb, box, (int(round(box[2])), int(round(box[3]))),
+                           s2f.RESIZE_BILINEAR_TF)
 
 
 def main():
@@ -162,8 +164,10 @@ def main():
     oracle, info = run_oracle(node_modules, images)
     node_seconds = time.time() - started
 
-    lib = load_library(args.library)
-    encoder = FaceEncoder(lib, args.model)
+    os.environ["S2F_LIBRARY"] = os.path.abspath(args.library)  # read by the binding when imported
+    import speech2face as s2f
+    with s2f.Model(args.model) as container:
+        encoder = s2f.FaceEncoder(container)
     ours, c_seconds = {}, 0.0
     for name, rgb in images.items():
         t = time.time()
@@ -207,9 +211,9 @@ def main():
         ori_images = [images[f"ori/{c}"] for c in clips]
         for framing, (a_box, b_box) in (("full frames", (None, None)),
                                         ("detector boxes", (ori_box, f2f_box))):
-            ori = [encoder.encode(im if a_box is None else crop(lib, im, a_box))
+            ori = [encoder.encode(im if a_box is None else crop(im, a_box))
                    for im in ori_images]
-            f2f = [encoder.encode(im if b_box is None else crop(lib, im, b_box))
+            f2f = [encoder.encode(im if b_box is None else crop(im, b_box))
                    for im in f2f_images]
             identity[framing] = identity_check(ori, f2f)
             rate, f2f_rate, top1 = identity[framing]

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Live oracle for the face index: compares libspeech2face's s2f_face_index (through ctypes on
-the built shared library) with a float64 numpy brute force and with FAISS (IndexFlatIP /
+"""Live oracle for the face index: compares libspeech2face's s2f_face_index (through the Python
+binding on the built shared library) with a float64 numpy brute force and with FAISS (IndexFlatIP /
 IndexFlatL2 / METRIC_L1 on the same vectors), on random and real-like feature sets.
 
 usage: index_oracle.py LIBSPEECH2FACE_SO [SHARED_DATA_DIR]
@@ -25,7 +25,8 @@ except Exception as error:  # noqa: BLE001 - any import failure means "cannot ru
     sys.exit(77)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from s2f_index_ctypes import FaceIndex, load_library  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bindings",
+                                "python"))
 
 TOL = 1e-5
 failures = []
@@ -97,7 +98,7 @@ def faiss_search(gallery, queries, metric, k):
     return rows, scores
 
 
-def run_set(lib, name, gallery, queries, ids, k, metrics, storages=("f32",), threads=(1, 3)):
+def run_set(s2f, name, gallery, queries, ids, k, metrics, storages=("f32",), threads=(1, 3)):
     exact_gallery = {}
     for metric in metrics:
         all_scores = oracle_scores(gallery, queries, metric)
@@ -114,12 +115,12 @@ def run_set(lib, name, gallery, queries, ids, k, metrics, storages=("f32",), thr
         for storage in storages:
             results = []
             for t in threads:
-                index = FaceIndex(lib, gallery.shape[1], metric, storage, threads=t)
+                index = s2f.FaceIndex(gallery.shape[1], metric, storage, threads=t)
                 index.add(ids, gallery)
-                single = [index.search(q, k) for q in queries]
-                s_ids = np.stack([s[0] for s in single])
-                s_scores = np.stack([s[1] for s in single])
-                b_ids, b_scores, _ = index.search_batch(queries, k)
+                single = [index.search(q, k) for q in queries]  # (scores, ids) each
+                s_scores = np.stack([s[0] for s in single])
+                s_ids = np.stack([s[1] for s in single])
+                b_scores, b_ids = index.search(queries, k)
                 check(np.array_equal(s_ids, b_ids) or storage != "f32" or
                       np.allclose(s_scores, b_scores, atol=TOL, rtol=TOL),
                       f"{name}/{metric}/{storage}/t{t}: batch differs from single")
@@ -153,12 +154,12 @@ def run_set(lib, name, gallery, queries, ids, k, metrics, storages=("f32",), thr
                           f"{name}/{metric}/{storage}: recall@{k} {recall:.4f} < {floor}")
 
 
-def check_file(lib, tmp):
+def check_file(s2f, tmp):
     rng = np.random.default_rng(3)
     g = rng.standard_normal((500, 40)).astype(np.float32)
     ids = rng.choice(10**12, 500, replace=False).astype(np.int64)
     for storage in ("f32", "int8"):
-        index = FaceIndex(lib, 40, "cosine", storage)
+        index = s2f.FaceIndex(40, "cosine", storage)
         index.add(ids, g)
         path = os.path.join(tmp, f"g_{storage}.s2fi")
         index.save(path)
@@ -170,11 +171,11 @@ def check_file(lib, tmp):
               f"{storage}: data CRC-32 disagrees with zlib")
         check(len(data) % 64 == 0 and int.from_bytes(header[48:56], "little") % 64 == 0,
               f"{storage}: sections not 64-byte aligned")
-        loaded = FaceIndex.load(lib, path)
-        check(np.array_equal(loaded.search(g[7], 5)[0], index.search(g[7], 5)[0]),
+        loaded = s2f.FaceIndex.load(path)
+        check(np.array_equal(loaded.search(g[7], 5)[1], index.search(g[7], 5)[1]),
               f"{storage}: loaded index answers differently")
         vec, idp = os.path.join(tmp, "v.npy"), os.path.join(tmp, "i.npy")
-        index.export_npy(vec, idp)
+        index.export(vec, idp)
         exported, exported_ids = np.load(vec), np.load(idp)
         check(np.array_equal(exported_ids, ids), "export: ids differ")
         normalised = g / np.linalg.norm(g, axis=1, keepdims=True)
@@ -187,7 +188,8 @@ def main():
     if len(sys.argv) < 2:
         print(__doc__)
         return 2
-    lib = load_library(sys.argv[1])
+    os.environ["S2F_LIBRARY"] = os.path.abspath(sys.argv[1])  # read by the binding when imported
+    import speech2face as s2f
     data_dir = sys.argv[2] if len(sys.argv) > 2 else None
     rng = np.random.default_rng(2024)
     metrics = ("cosine", "ip", "l2", "l1")
@@ -195,13 +197,13 @@ def main():
     # second set has duplicated rows under different ids, so exact ties must order by id.
     g = rng.standard_normal((3000, 100)).astype(np.float32)
     ids = rng.choice(10**9, 3000, replace=False).astype(np.int64)
-    run_set(lib, "random-100", g, rng.standard_normal((40, 100)).astype(np.float32), ids, 10,
+    run_set(s2f, "random-100", g, rng.standard_normal((40, 100)).astype(np.float32), ids, 10,
             metrics, ("f32", "f16", "int8"))
     g = rng.standard_normal((2000, 128)).astype(np.float32)
     g[1000:1500] = g[:500]
     ids = np.arange(2000, dtype=np.int64)[::-1].copy()
     queries = g[rng.choice(2000, 30, replace=False)] + 0.01 * rng.standard_normal((30, 128)).astype(np.float32)
-    run_set(lib, "random-ties", g, queries.astype(np.float32), ids, 10, metrics)
+    run_set(s2f, "random-ties", g, queries.astype(np.float32), ids, 10, metrics)
     if data_dir and os.path.isdir(os.path.join(data_dir, "avspeech")):
         from index_features import face_images, features
         pixels, labels = face_images(data_dir)
@@ -209,13 +211,13 @@ def main():
         for dim in (4096, 128):
             feats = features(pixels, dim)
             ids = np.arange(len(feats), dtype=np.int64) * 7 + 11
-            run_set(lib, f"real-like-{dim}", feats, feats[query_rows] * 1.0001, ids, 10,
+            run_set(s2f, f"real-like-{dim}", feats, feats[query_rows] * 1.0001, ids, 10,
                     ("cosine", "ip", "l2", "l1") if dim == 128 else ("cosine", "l2"),
                     ("f32", "f16", "int8"), threads=(1, 2))
     else:
         print("real-like sets skipped: no shared data directory given")
     with tempfile.TemporaryDirectory() as tmp:
-        check_file(lib, tmp)
+        check_file(s2f, tmp)
     if failures:
         print(f"{len(failures)} failures")
         return 1

@@ -34,8 +34,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOOLS = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(TOOLS, "train"))
 sys.path.insert(0, TOOLS)
+sys.path.insert(0, os.path.join(TOOLS, "..", "bindings", "python"))
 from common import cache_path, face_path, predict_descriptors, split, video_id  # noqa: E402
-from faceapi import judge  # noqa: E402
+from faceapi import judged  # noqa: E402
 from reference.face_decoder import FaceDecoder, FaceDecoderConfig  # noqa: E402
 from reference.voice_encoder import VoiceEncoder, VoiceEncoderConfig  # noqa: E402
 import s2f_model  # noqa: E402
@@ -72,22 +73,6 @@ def recall_at(similarity, ks):
     """similarity[q, g]; the true match of query q is gallery item q."""
     ranks = (similarity > similarity[np.arange(len(similarity)), np.arange(len(similarity))][:, None]).sum(axis=1)
     return {k: float(np.mean(ranks < k)) for k in ks}
-
-
-def attributes(images, box, library):
-    """face-api's age/gender judgement of each image's `box` crop (boxes in 224-pixel units)."""
-    from s2f_face_encoder_ctypes import crop_resize
-    results = {}
-    names = list(images)
-    for start in range(0, len(names), 100):
-        crops = {}
-        for n in names[start:start + 100]:
-            image = images[n]
-            scale = image.shape[0] / 224.0
-            scaled = [v * scale for v in box]
-            crops[n] = crop_resize(library, image, scaled, (112, 112), "antialias")
-        results.update(judge(crops, crop=True))
-    return results
 
 
 def wilson_interval(successes, trials, z=1.96):
@@ -128,6 +113,7 @@ def main():
     parser.add_argument("--lib", default=os.path.join(TOOLS, "..", "build", "lib", "libspeech2face.so"))
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
+    os.environ["S2F_LIBRARY"] = os.path.abspath(args.lib)  # read by the binding when imported
 
     ids = json.load(open(cache_path("ids.json")))
     _, validation = split(ids)
@@ -155,17 +141,15 @@ def main():
     report["mean_angle_deg_of_training_mean"] = float(np.degrees(np.arccos(mean_cos)).mean())
 
     from compare_face_api import F2F_BOX, ORI_BOX
-    from s2f_face_encoder_ctypes import load_library
-    library = load_library(args.lib)
     ours = {c: images[i] for i, c in enumerate(validation)}
-    judged_ours = attributes(ours, F2F_BOX, library)  # our output is a canonical face like Face_f2f
-    true_faces = attributes({c: np.asarray(Image.open(face_path("Face_ori", c)).convert("RGB"))
-                             for c in validation}, ORI_BOX, library)
+    judged_ours = judged(ours, F2F_BOX)  # our output is a canonical face like Face_f2f
+    true_faces = judged({c: np.asarray(Image.open(face_path("Face_ori", c)).convert("RGB"))
+                             for c in validation}, ORI_BOX)
     report["attributes"] = {}
-    for name, judged in [("ours", judged_ours)] + [
-            (kind, attributes({c: np.asarray(Image.open(face_path(kind, c)).convert("RGB"))
-                               for c in validation}, F2F_BOX, library)) for kind in PAPER_KINDS]:
-        gender, decade, count = agreement(true_faces, judged, validation)
+    for name, verdicts in [("ours", judged_ours)] + [
+            (kind, judged({c: np.asarray(Image.open(face_path(kind, c)).convert("RGB"))
+                           for c in validation}, F2F_BOX)) for kind in PAPER_KINDS]:
+        gender, decade, count = agreement(true_faces, verdicts, validation)
         report["attributes"][name] = {"gender_agreement": gender, "age_decade_agreement": decade,
                                       "clips_judged": count,
                                       "gender_agreement_95ci": wilson_interval(round(gender * count), count),

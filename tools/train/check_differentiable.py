@@ -28,6 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOOLS = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 sys.path.insert(0, TOOLS)
+sys.path.insert(0, os.path.join(TOOLS, "..", "bindings", "python"))
 from common import clip_ids, face_path  # noqa: E402
 from compare_face_api import F2F_BOX  # noqa: E402
 from differentiable import face_encoder_input, spline_warp  # noqa: E402
@@ -79,14 +80,15 @@ def main():
     print(f"spline_warp with a {LATTICE} x {LATTICE} flow lattice vs warp_ref: mean |difference| "
           f"{lattice_error:.2e} (limit {LATTICE_MEAN_ABS:g}), max {np.abs(lattice - reference).max():.2e}")
 
-    from s2f_face_encoder_ctypes import FaceEncoder, crop_resize, load_library
-    library = load_library(args.lib)
-    c_encoder = FaceEncoder(library, args.face_encoder)
+    os.environ["S2F_LIBRARY"] = os.path.abspath(args.lib)  # read by the binding when imported
+    import speech2face as s2f
+    with s2f.Model(args.face_encoder) as container:
+        c_encoder = s2f.FaceEncoder(container)
     net, _ = load_container(args.face_encoder)
     u8 = np.clip(np.round(reference * 255), 0, 255).astype(np.uint8)
     box = [v * size / 224.0 for v in F2F_BOX]
-    library_descriptors = np.stack([c_encoder.encode(crop_resize(
-        library, u8[i], box, (int(round(F2F_BOX[2])), int(round(F2F_BOX[3]))), "bilinear_tf"))
+    library_descriptors = np.stack([c_encoder.encode(s2f.crop_resize(
+        u8[i], box, (int(round(F2F_BOX[2])), int(round(F2F_BOX[3]))), s2f.RESIZE_BILINEAR_TF))
         for i in range(len(clips))])
     with torch.no_grad():
         torch_descriptors = net(face_encoder_input(torch.from_numpy(u8 / 255.0).float(), F2F_BOX,

@@ -35,3 +35,26 @@ def judge(images, crop=False):
         subprocess.run(["node", os.path.join(HERE, "faceapi_judge.js"), node_modules(), job], check=True)
         with open(os.path.join(job, "faceapi.json")) as f:
             return json.load(f)
+
+
+def framed(image, box, size=None, resize_filter=None):
+    """The `box` (224-pixel units) of a canonical or true face at any resolution, resized (by
+    default as precompute.py frames the descriptors' images: to the box's size in 224 units,
+    TF bilinear)."""
+    import speech2face as s2f
+    scale = image.shape[0] / 224.0
+    size = size or (int(round(box[2])), int(round(box[3])))
+    resize_filter = s2f.RESIZE_BILINEAR_TF if resize_filter is None else resize_filter
+    return s2f.crop_resize(image, [v * scale for v in box], size, resize_filter)
+
+
+def judged(images, box):
+    """face-api's age/gender of each image's `box`, as 112 x 112 antialiased crops (the
+    protocol of evaluate.py)."""
+    import speech2face as s2f
+    out = {}
+    names = list(images)
+    for start in range(0, len(names), 100):
+        out.update(judge({n: framed(images[n], box, (112, 112), s2f.RESIZE_BILINEAR_ANTIALIAS)
+                          for n in names[start:start + 100]}, crop=True))
+    return out

@@ -6,6 +6,9 @@
                                                paper's decoder outputs) resized to R x R
   faceapi_<kind>.json                          face-api (original, Node) on <kind> images:
                                                68 landmarks, box, age, gender
+  judged_train_<kind>.json                     face-api's age/gender of the training split's
+                                               <kind> images framed by their set's fixed box,
+                                               as the evaluations judge (faceapi.judged)
   descriptors_<kind>.npy float32 [N, 128]      our face encoder on <kind> (Face_ori and every
                                                canonical kind)
   ids.json                                     clip ids, row order of every array
@@ -24,7 +27,8 @@ from PIL import Image
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
-from common import cache_path, clip_ids, face_path, wav_path  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, "..", "..", "bindings", "python"))
+from common import cache_path, clip_ids, face_path, split, wav_path  # noqa: E402
 
 DECODER_RESOLUTION = 112
 # Frontal, neutral faces drawn by the paper's own decoder: Face_f2f from the true face's feature,
@@ -37,9 +41,9 @@ def load_rgb(kind, clip_id):
     return np.asarray(Image.open(face_path(kind, clip_id)).convert("RGB"))
 
 
-def spectrograms(lib, ids):
-    from spectrogram_ctypes import Spectrogram
-    spec = Spectrogram(lib)
+def spectrograms(ids):
+    import speech2face as s2f
+    spec = s2f.Spectrogram()
     out = np.lib.format.open_memmap(cache_path("spectrograms.npy"), mode="w+", dtype=np.float16,
                                     shape=(len(ids), 598, 257, 2))
     for row, clip_id in enumerate(ids):
@@ -69,22 +73,38 @@ def faceapi_attributes(ids, kinds):
         print(f"face-api on {kind}: a face in {found}/{len(ids)}")
 
 
-def descriptors(lib, model, ids, kinds):
+def judged_training_faces(ids, kinds):
+    """Age and gender of the training split's images, judged as decoder_bound.py and
+    evaluate.py judge (a fixed box per set, 112 x 112), for train_face_decoder.py
+    --gender-consistent. Validation clips are not judged here."""
+    from faceapi import judged
+    from compare_face_api import F2F_BOX, ORI_BOX
+    train_ids, _ = split(ids)
+    for kind in kinds:
+        box = ORI_BOX if kind == "Face_ori" else F2F_BOX
+        results = judged({i: load_rgb(kind, i) for i in train_ids}, box)
+        with open(cache_path(f"judged_train_{kind}.json"), "w") as f:
+            json.dump(results, f)
+        print(f"face-api judged {sum(r is not None for r in results.values())}/{len(train_ids)} "
+              f"training {kind} images")
+
+
+def descriptors(model, ids, kinds):
     """Our face encoder on each image cropped with its set's fixed face box (the median box
     face-api's detector finds, tools/compare_face_api.py): the framing the network expects.
     Same-person pairs are then closer than different people in 99.2 % of cases (94 % on the
     uncropped 224 x 224 frames)."""
-    from s2f_face_encoder_ctypes import FaceEncoder, crop_resize, load_library
+    import speech2face as s2f
     from compare_face_api import F2F_BOX, ORI_BOX
-    library = load_library(lib)
-    encoder = FaceEncoder(library, model)
+    with s2f.Model(model) as container:
+        encoder = s2f.FaceEncoder(container)
     boxes = {kind: F2F_BOX for kind in CANONICAL_KINDS}
     boxes["Face_ori"] = ORI_BOX
     for kind in kinds:
         box = boxes[kind]
         size = (int(round(box[2])), int(round(box[3])))
         np.save(cache_path(f"descriptors_{kind}.npy"), np.stack([
-            encoder.encode(crop_resize(library, load_rgb(kind, i), box, size, "bilinear_tf"))
+            encoder.encode(s2f.crop_resize(load_rgb(kind, i), box, size, s2f.RESIZE_BILINEAR_TF))
             for i in ids]).astype(np.float32))
 
 
@@ -92,23 +112,26 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lib", default=os.path.join(HERE, "..", "..", "build", "lib", "libspeech2face.so"))
     parser.add_argument("--face-encoder-model", default=os.path.join(HERE, "..", "..", "models", "face_encoder_faceapi.s2fm"))
-    parser.add_argument("--parts", default="spectrograms,faces,faceapi,descriptors")
+    parser.add_argument("--parts", default="spectrograms,faces,faceapi,judged,descriptors")
     parser.add_argument("--kinds", default=",".join(ALL_KINDS),
-                        help="image sets for the faceapi and descriptors parts")
+                        help="image sets for the faceapi, judged and descriptors parts")
     args = parser.parse_args()
+    os.environ["S2F_LIBRARY"] = os.path.abspath(args.lib)  # read by the binding when imported
     ids = clip_ids()
     with open(cache_path("ids.json"), "w") as f:
         json.dump(ids, f)
     parts = args.parts.split(",")
     kinds = args.kinds.split(",")
     if "spectrograms" in parts:
-        spectrograms(args.lib, ids)
+        spectrograms(ids)
     if "faces" in parts:
         faces(ids)
     if "faceapi" in parts:
         faceapi_attributes(ids, kinds)
+    if "judged" in parts:
+        judged_training_faces(ids, kinds)
     if "descriptors" in parts:
-        descriptors(args.lib, args.face_encoder_model, ids, kinds)
+        descriptors(args.face_encoder_model, ids, kinds)
 
 
 if __name__ == "__main__":

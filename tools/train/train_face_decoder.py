@@ -81,14 +81,17 @@ class TrainingFaces:
     (the face warped to the mean landmarks), the landmarks, and which image it came from."""
 
     def __init__(self, config, rows=None, gender_consistent=False):
-        """gender_consistent: leave out each canonical image whose judged gender (face-api)
-        differs from its true face's: a target that draws the person as the other gender."""
+        """gender_consistent: leave out each canonical image whose judged gender (face-api, framed
+        as the evaluations frame it) differs from its true face's, or either is not judged: a
+        target that may draw the person as the other gender."""
         ids = json.load(open(cache_path("ids.json")))
         train_ids, _ = split(ids)
         rows = np.array([ids.index(c) for c in train_ids]) if rows is None else rows
         scale = DECODER_RESOLUTION / 224.0  # face-api ran on the 224 x 224 originals
         ori = np.load(cache_path("descriptors_Face_ori.npy"))
-        true_judged = json.load(open(cache_path("faceapi_Face_ori.json")))
+        if gender_consistent:  # tools/train/precompute.py --parts judged
+            judged = {kind: json.load(open(cache_path(f"judged_train_{kind}.json")))
+                      for kind in ["Face_ori"] + CANONICAL_KINDS}
         self.left_out = 0
         faces, landmarks, images, inputs, female = [], [], [], [], []
         probe_inputs, probe_female = [], []
@@ -99,8 +102,8 @@ class TrainingFaces:
             for r in rows:
                 if not found.get(ids[r]):
                     continue
-                if gender_consistent and (not true_judged.get(ids[r]) or
-                                          true_judged[ids[r]]["gender"] != found[ids[r]]["gender"]):
+                if gender_consistent and (judged["Face_ori"].get(ids[r]) or {}).get("gender") != (
+                        judged[kind].get(ids[r]) or {}).get("gender"):
                     self.left_out += 1
                     continue
                 views = [own[r]] + ([ori[r]] if kind == "Face_f2f" else [])
