@@ -20,8 +20,8 @@ import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
-from s2f_index_ctypes import FaceIndex, load_library  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bindings",
+                                "python"))
 
 import faiss  # noqa: E402
 
@@ -44,7 +44,14 @@ def timed(fn, repeats):
     return times
 
 
-def bench_size(lib, n, d, threads, single_repeats, batch_repeats, k=10):
+def binding(lib_path):
+    """The Python binding, loading the library at lib_path (it reads S2F_LIBRARY on import)."""
+    os.environ["S2F_LIBRARY"] = os.path.abspath(lib_path)
+    import speech2face
+    return speech2face
+
+
+def bench_size(s2f, n, d, threads, single_repeats, batch_repeats, k=10):
     rng = np.random.default_rng(n + d)
     gallery = rng.standard_normal((n, d), dtype=np.float32)
     gallery /= np.linalg.norm(gallery, axis=1, keepdims=True)
@@ -54,7 +61,7 @@ def bench_size(lib, n, d, threads, single_repeats, batch_repeats, k=10):
 
     fx = faiss.IndexFlatIP(d)
     fx.add(gallery)
-    ours = FaceIndex(lib, d, "cosine", "f32", threads=1)
+    ours = s2f.FaceIndex(d, "cosine", "f32", threads=1)
     ours.add(ids, gallery)
     rows = []
     for t in threads:
@@ -65,10 +72,10 @@ def bench_size(lib, n, d, threads, single_repeats, batch_repeats, k=10):
         openblas.openblas_set_num_threads(1)
         ours.set_threads(t)
         o_single = timed(lambda: ours.search(queries[0], k), single_repeats)
-        o_batch = timed(lambda: ours.search_batch(queries, k), batch_repeats)
+        o_batch = timed(lambda: ours.search(queries, k), batch_repeats)
         # Same answers (ids; scores within 1e-5) on this data.
         f_s, f_i = fx.search(queries, k)
-        o_i, o_s, _ = ours.search_batch(queries, k)
+        o_s, o_i = ours.search(queries, k)
         agree = np.mean(o_i == f_i)
         max_err = float(np.abs(o_s - f_s).max())
         fs, os_ = statistics.median(f_single) * 1e3, statistics.median(o_single) * 1e3
@@ -87,13 +94,13 @@ def memory_one(lib_path, storage, n=200_000, d=128):
     rng = np.random.default_rng(1)
     gallery = rng.standard_normal((n, d), dtype=np.float32)
     ids = np.arange(n, dtype=np.int64)
-    lib = load_library(lib_path)
+    s2f = binding(lib_path)
     before = rss_bytes()
     if storage == "faiss":
         index = faiss.IndexIDMap(faiss.IndexFlatIP(d))
         index.add_with_ids(gallery, ids)
     else:
-        index = FaceIndex(lib, d, "cosine", storage, threads=1)
+        index = s2f.FaceIndex(d, "cosine", storage, threads=1)
         index.add(ids, gallery)
     print((rss_bytes() - before) / n)
 
@@ -118,14 +125,14 @@ def main():
     args = parser.parse_args()
     if args.memory_one:
         return memory_one(args.lib, args.memory_one)
-    lib = load_library(args.lib)
+    s2f = binding(args.lib)
     threads = [int(t) for t in args.threads.split(",")]
     scale = 10 if args.quick else 1
     print(f"OpenBLAS core: {openblas.openblas_get_corename().decode()}  "
           f"({openblas.openblas_get_config().decode()}); FAISS {faiss.__version__}; "
           f"{os.cpu_count()} CPUs")
-    bench_size(lib, 100_000 // scale, 4096, threads, single_repeats=15, batch_repeats=4)
-    bench_size(lib, 1_000_000 // scale, 128, threads, single_repeats=15, batch_repeats=4)
+    bench_size(s2f, 100_000 // scale, 4096, threads, single_repeats=15, batch_repeats=4)
+    bench_size(s2f, 1_000_000 // scale, 128, threads, single_repeats=15, batch_repeats=4)
     print("memory per vector (D = 128, RSS growth while adding 200k vectors, ids included):")
     payload = dict(f32=512, f16=256, int8=128, faiss=512)
     for name, bytes_per in memory_per_vector(args.lib).items():

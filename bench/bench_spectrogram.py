@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Spectrograms per second for 6 s clips: libspeech2face (through ctypes; the call overhead is
+"""Spectrograms per second for 6 s clips: libspeech2face (through the Python binding; the call overhead is
 microseconds against milliseconds of work) against the numpy reference, in the same run, single
 thread. Also the library with 44.1 kHz input (resampling included).
 
@@ -18,7 +18,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'tools'))
-import spectrogram_ctypes  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, '..', 'bindings', 'python'))
 import spectrogram_ref as ref  # noqa: E402
 
 
@@ -52,15 +52,17 @@ def main():
     parser.add_argument('library')
     parser.add_argument('--seconds', type=float, default=5.0, help='time per measurement')
     args = parser.parse_args()
+    os.environ['S2F_LIBRARY'] = os.path.abspath(args.library)  # read by the binding on import
+    import speech2face as s2f
     inputs, kind = clips()
-    c16 = spectrogram_ctypes.Spectrogram(args.library)
+    c16 = s2f.Spectrogram()
     out = np.empty((598, 257, 2), dtype=np.float32)
     c_rate = rate(lambda x: c16.compute(x, out), inputs, args.seconds)
     numpy_rate = rate(ref.spectrogram, inputs, args.seconds)
     inputs44 = [ref.sweep(44100, 6.0, 100.0, 7000.0, 0.45)] + [
         np.interp(np.arange(264600) * (16000 / 44100), np.arange(96000), x).astype(np.float32)
         for x in inputs[:3]]
-    c44 = spectrogram_ctypes.Spectrogram(args.library, sample_rate=44100.0)
+    c44 = s2f.Spectrogram(sample_rate=44100.0)
     c44_rate = rate(lambda x: c44.compute(x, out), inputs44, args.seconds)
     print(f'6 s clips ({kind}), 598x257x2, one thread:')
     print(f'  libspeech2face, 16 kHz input   {c_rate:8.1f} spectrograms/s  '

@@ -14,7 +14,7 @@ spectrogram_bench), e.g. a copy of build/lib and build/bench taken before a chan
 * face index, cosine f32, 128-D, single-query search, 1k, 10k and 100k faces, at --threads
   workers (1k is below the size at which a search splits over workers; 10k is the smallest
   that does)
-  (through tools/s2f_index_ctypes.py, in a fresh process per build).
+  (through the Python binding, in a fresh process per build).
 
 Builds alternate within every repeat (before, after, before, …) so that load on the machine hits
 both alike; the table gives medians (ms) and after/before. The OpenBLAS core is printed.
@@ -32,16 +32,16 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 INDEX_WORKER = r"""
-import sys, time, statistics
+import os, sys, time, statistics
 import numpy as np
 sys.path.insert(0, sys.argv[1])
-from s2f_index_ctypes import FaceIndex, load_library
-lib = load_library(sys.argv[2])
+os.environ["S2F_LIBRARY"] = sys.argv[2]  # read by the binding when imported
+import speech2face as s2f
 n, threads, repeats = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 rng = np.random.default_rng(n)
 gallery = rng.standard_normal((n, 128), dtype=np.float32)
 queries = rng.standard_normal((64, 128), dtype=np.float32)
-index = FaceIndex(lib, 128, "cosine", "f32", threads=threads)
+index = s2f.FaceIndex(128, "cosine", "f32", threads=threads)
 index.add(np.arange(n, dtype=np.int64), gallery)
 for q in queries[:8]:
     index.search(q, 10)  # warm-up: the pool's threads start here
@@ -66,7 +66,8 @@ def index_search(directory, n, threads, repeats):
     library = [os.path.join(directory, f) for f in os.listdir(directory)
                if f.startswith("libspeech2face.so.") and f.count(".") == 4][0]
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
-    out = subprocess.run([sys.executable, "-c", INDEX_WORKER, os.path.join(ROOT, "tools"), library,
+    out = subprocess.run([sys.executable, "-c", INDEX_WORKER, os.path.join(ROOT, "bindings", "python"),
+                          library,
                           str(n), str(threads), str(repeats)],
                          env=env, check=True, capture_output=True, text=True).stdout
     return float(out)

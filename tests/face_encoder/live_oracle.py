@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Live comparisons of the C face encoder (through ctypes on the built library) with its oracles.
+"""Live comparisons of the C face encoder (through the Python binding on the built library) with
+its oracles.
 
     live_oracle.py LIBRARY FACE_API_MODEL DATA_DIR AVSPEECH_DIR|- [--full-vgg]
 
@@ -21,6 +22,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.path.insert(0, os.path.join(ROOT, "bindings", "python"))
 
 try:
     import numpy as np
@@ -33,7 +35,6 @@ except ImportError as err:
 import s2f_model  # noqa: E402
 from convert_vgg16 import VGG16_LAYERS, vgg16_parts  # noqa: E402
 from reference.face_recognition_net import build, describe, resize_bilinear_tf  # noqa: E402
-from s2f_face_encoder_ctypes import FaceEncoder, crop_resize, load_library  # noqa: E402
 
 failures = []
 
@@ -44,13 +45,19 @@ def check(name, ok, detail):
         failures.append(name)
 
 
-def compare_with_torch(lib, name, metadata, tensors, images):
+def open_encoder(s2f, path):
+    """A face encoder of the container at `path` (it keeps the weights alive itself)."""
+    with s2f.Model(path) as model:
+        return s2f.FaceEncoder(model)
+
+
+def compare_with_torch(s2f, name, metadata, tensors, images):
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "model.s2fm")
         s2f_model.write_model(path, metadata, tensors)
         metadata, tensors = s2f_model.read_model(path)
         net = build(metadata, tensors)
-        encoder = FaceEncoder(lib, path)
+        encoder = open_encoder(s2f, path)
         for i, rgb in enumerate(images):
             t = time.time()
             ours = encoder.encode(rgb)
@@ -132,13 +139,13 @@ def random_images(seed, shapes):
     return [rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for h, w in shapes]
 
 
-def check_crop_resize(lib):
+def check_crop_resize(s2f):
     rng = np.random.default_rng(5)
     image = rng.integers(0, 256, (43, 57, 3), dtype=np.uint8)
     cases = [((3.5, 2.25, 40.0, 31.0), (20, 17)), ((0, 0, 57, 43), (90, 70)),
              ((10, 5, 30, 30), (150, 150)), ((0, 0, 57, 43), (7, 5))]
     for box, size in cases:
-        ours = crop_resize(lib, image, box, size, "antialias").astype(int)
+        ours = s2f.crop_resize(image, box, size, s2f.RESIZE_BILINEAR_ANTIALIAS).astype(int)
         channels = []
         for c in range(3):
             plane = Image.fromarray(image[..., c].astype(np.float32), "F")
@@ -148,7 +155,7 @@ def check_crop_resize(lib):
         diff = int(np.abs(ours - pil).max())
         check(f"crop_resize antialias box {box} → {size}", diff <= 1, f"max |Δ| vs Pillow {diff}")
     for box, size in [((-6, 4, 50, 40), (33, 29)), ((0, 0, 57, 43), (150, 150))]:
-        ours = crop_resize(lib, image, box, size, "bilinear_tf").astype(int)
+        ours = s2f.crop_resize(image, box, size, s2f.RESIZE_BILINEAR_TF).astype(int)
         x0, y0, w, h = box
         padded = np.zeros((h, w, 3), np.float32)
         for yy in range(h):
@@ -161,7 +168,7 @@ def check_crop_resize(lib):
         check(f"crop_resize bilinear_tf box {box} → {size}", diff <= 1, f"max |Δ| vs numpy {diff}")
 
 
-def check_real_faces(lib, model, data_dir, avspeech):
+def check_real_faces(s2f, model, data_dir, avspeech):
     ids_path = os.path.join(data_dir, "face_ori_ids.txt")
     if avspeech == "-" or not os.path.isdir(os.path.join(avspeech, "Face_ori")):
         print("skip real faces: no ../shared/data")
@@ -169,7 +176,7 @@ def check_real_faces(lib, model, data_dir, avspeech):
     with open(ids_path) as f:
         ids = [line.strip() for line in f if line.strip()]
     expected = np.load(os.path.join(data_dir, "face_ori_expected.npy"))
-    encoder = FaceEncoder(lib, model)
+    encoder = open_encoder(s2f, model)
     for clip, want in zip(ids, expected):
         with Image.open(os.path.join(avspeech, "Face_ori", clip + ".jpg")) as im:
             rgb = np.asarray(im.convert("RGB"))
@@ -184,28 +191,29 @@ def check_real_faces(lib, model, data_dir, avspeech):
 def main():
     lib_path, model, data_dir, avspeech = sys.argv[1:5]
     full_vgg = "--full-vgg" in sys.argv[5:]
-    lib = load_library(lib_path)
+    os.environ["S2F_LIBRARY"] = os.path.abspath(lib_path)  # read by the binding when imported
+    import speech2face as s2f
     torch.set_num_threads(1)
     if full_vgg:
         t = time.time()
         sd = random_vgg_state_dict(VGG16_LAYERS, [4096, 4096, 1000], 224)
         metadata, tensors = vgg16_parts(sd, 224, fc_count=2, output_relu=False)
-        compare_with_torch(lib, "VGG-16 full size", metadata, tensors,
+        compare_with_torch(s2f, "VGG-16 full size", metadata, tensors,
                            random_images(3, [(224, 224)]))
         print(f"full VGG-16 check took {time.time() - t:.1f} s")
     else:
         images = random_images(2, [(64, 64), (50, 90), (131, 97)])
         for dtype in ("f32", "f16", "u8"):
             metadata, tensors = random_resnet(dtype)
-            compare_with_torch(lib, f"ResNet {dtype}", metadata, tensors, images)
+            compare_with_torch(s2f, f"ResNet {dtype}", metadata, tensors, images)
         widths = [v if v < 0 else v // 16 for v in VGG16_LAYERS]
         sd = random_vgg_state_dict(widths, [64, 48, 10], 64)
         for relu in (False, True):
             metadata, tensors = vgg16_parts(sd, 64, fc_count=2, output_relu=relu)
-            compare_with_torch(lib, f"VGG-16/16 output_relu={int(relu)}", metadata, tensors,
+            compare_with_torch(s2f, f"VGG-16/16 output_relu={int(relu)}", metadata, tensors,
                                images[:2])
-        check_crop_resize(lib)
-        check_real_faces(lib, model, data_dir, avspeech)
+        check_crop_resize(s2f)
+        check_real_faces(s2f, model, data_dir, avspeech)
     print(f"{len(failures)} failure(s)")
     return 1 if failures else 0
 

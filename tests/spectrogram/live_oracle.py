@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Live oracle: runs tools/spectrogram_ref.py (numpy) now and compares with the built library
-through ctypes, on full arrays: 24 real AVSpeech clips (needs python3-soundfile and the shared
+through the Python binding, on full arrays: 24 real AVSpeech clips (needs python3-soundfile and the shared
 data, else that part is skipped), random signals under random parameters (tiling, whole-signal
 mode, other window/hop/FFT sizes and exponents), and long-audio segments. Also cross-checks the
 reference itself against torch.stft once (if torch imports).
@@ -22,8 +22,11 @@ except ImportError:
     print('skip: numpy not importable')
     sys.exit(77)
 
-import spectrogram_ctypes
 import spectrogram_ref as ref
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, 'bindings', 'python'))
+s2f = None  # the binding, imported by main() once S2F_LIBRARY names the library under test
 
 # The library's FFT is float (KissFFT), the reference's float64 (tests/spectrogram/
 # golden_compare.h has the same rule and the measurements): at the paper's exponent, compressed
@@ -59,7 +62,7 @@ def compare(label, ours, golden, exponent=None):
     return err
 
 
-def real_clips(library, samples):
+def real_clips(samples):
     try:
         import soundfile
     except ImportError:
@@ -69,7 +72,7 @@ def real_clips(library, samples):
     if not files:
         print(f'note: no clips under {samples}: real clips skipped')
         return
-    spec = spectrogram_ctypes.Spectrogram(library)
+    spec = s2f.Spectrogram()
     worst = 0.0
     chosen = files[::max(1, len(files) // 24)][:24]
     for path in chosen:
@@ -87,7 +90,7 @@ def real_clips(library, samples):
         print('note: torch missing: cross-check skipped')
 
 
-def real_clip_features(library, samples):
+def real_clip_features(samples):
     """What the float FFT changes downstream: the shipped voice encoder's feature from the
     library's spectrogram against its feature from the float64 reference spectrogram, on 24 real
     clips. Limit: 2e-5 of the feature's largest component (OpenBLAS's thread count alone moves
@@ -96,16 +99,12 @@ def real_clip_features(library, samples):
         import soundfile
     except ImportError:
         return
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    model_path = os.path.join(root, 'models', 'default.s2fm')
+    model_path = os.path.join(ROOT, 'models', 'default.s2fm')
     files = sorted(glob.glob(os.path.join(samples, 'avspeech', 'Wav', '*.flac')))
     if not files or not os.path.exists(model_path):
         print('note: no clips or no shipped model: feature check skipped')
         return
-    os.environ['S2F_LIBRARY'] = library
-    sys.path.insert(0, os.path.join(root, 'bindings', 'python'))
-    import speech2face as s2f
-    spec = spectrogram_ctypes.Spectrogram(library)
+    spec = s2f.Spectrogram()
     worst = 0.0
     chosen = files[1::max(1, len(files) // 24)][:24]
     with s2f.Model(model_path) as model, s2f.VoiceEncoder(model) as encoder:
@@ -122,7 +121,7 @@ def real_clip_features(library, samples):
           f'max error {worst:.3g} of the largest component')
 
 
-def random_cases(library):
+def random_cases():
     rng = np.random.default_rng(20190601)
     worst = 0.0
     for case in range(16):
@@ -135,21 +134,21 @@ def random_cases(library):
             params['clip_seconds'] = 0.5
         n = int(rng.integers(window, 20000))
         x = (rng.standard_normal(n) * rng.choice([1e-4, 0.1, 1.0])).astype(np.float32)
-        ours = spectrogram_ctypes.Spectrogram(library, **params).compute(x)
+        ours = s2f.Spectrogram(**params).compute(x)
         worst = max(worst, compare(f'random case {case} {params} n={n}', ours,
                                    ref.spectrogram(x, **params), exponent=params['exponent']))
     print(f'random signals/params: 16 cases, max linear error {worst:.3g} of the largest value')
 
 
-def segment_cases(library):
+def segment_cases():
     x = ref.lcg_noise(16000 * 20 + 777, 4242, 1)
-    spec = spectrogram_ctypes.Spectrogram(library, segment_hop_seconds=2.5)
-    ours, golden = spec.segments(x), ref.segments(x, segment_hop_seconds=2.5)
+    spec = s2f.Spectrogram(segment_hop_seconds=2.5)
+    ours, golden = spec.compute_segments(x), ref.segments(x, segment_hop_seconds=2.5)
     print(f'segments: {golden.shape[0]} of 20.05 s, max abs error '
           f'{compare("segments", ours, golden):.3g}')
 
 
-def dump_cases(library, samples, dump):
+def dump_cases(samples, dump):
     import subprocess
     import tempfile
     try:
@@ -171,7 +170,7 @@ def dump_cases(library, samples, dump):
         soundfile.write(wav, np.stack([left, right], axis=1), 44100, subtype='FLOAT')
         subprocess.run([dump, wav, out], check=True, stdout=subprocess.DEVNULL)
         mono = ((left.astype(np.float64) + right) / 2).astype(np.float32)
-        direct = spectrogram_ctypes.Spectrogram(library, sample_rate=44100.0).compute(mono)
+        direct = s2f.Spectrogram(sample_rate=44100.0).compute(mono)
         if not np.array_equal(np.load(out), direct):
             failures.append('spectrogram_dump on stereo 44.1 kHz WAV differs from the library '
                             'fed the downmixed samples')
@@ -180,13 +179,17 @@ def dump_cases(library, samples, dump):
 
 
 def main():
+    global s2f
     library, samples = sys.argv[1], sys.argv[2]
+    os.environ['S2F_LIBRARY'] = os.path.abspath(library)  # read by the binding when imported
+    import speech2face
+    s2f = speech2face
     if len(sys.argv) > 3:
-        dump_cases(library, samples, sys.argv[3])
-    real_clips(library, samples)
-    real_clip_features(library, samples)
-    random_cases(library)
-    segment_cases(library)
+        dump_cases(samples, sys.argv[3])
+    real_clips(samples)
+    real_clip_features(samples)
+    random_cases()
+    segment_cases()
     for failure in failures:
         print('FAIL', failure)
     return 1 if failures else 0

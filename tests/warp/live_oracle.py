@@ -1,11 +1,10 @@
 #!/usr/bin/python3
-"""Live oracle: the built library's s2f_warp_image (through ctypes) against tools/warp_ref.py on
+"""Live oracle: the built library's s2f_warp_image (through the Python binding) against tools/warp_ref.py on
 real faces with face-like landmark moves, for every order, with and without regularisation and
 with several boundary-point settings. Exits 77 (skip) when numpy is missing.
 
 Usage: live_oracle.py LIBSPEECH2FACE.so TESTS_WARP_DATA_DIR TOOLS_DIR [SAMPLES_DIR]
   With SAMPLES_DIR present and python3-pil installed it also warps a 224x224 photo crop."""
-import ctypes
 import os
 import sys
 
@@ -18,39 +17,14 @@ except ImportError:
 TOLERANCE = 1e-3
 
 
-class WarpParams(ctypes.Structure):
-    _fields_ = [("size", ctypes.c_size_t), ("order", ctypes.c_int32),
-                ("boundary_points", ctypes.c_int32), ("regularization", ctypes.c_double)]
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "bindings", "python"))
 
 
-def load_library(path):
-    lib = ctypes.CDLL(path)
-    float_p = ctypes.POINTER(ctypes.c_float)
-    lib.s2f_warp_image.argtypes = [float_p, ctypes.c_int, ctypes.c_int, ctypes.c_int, float_p,
-                                   float_p, ctypes.c_size_t, ctypes.POINTER(WarpParams), float_p]
-    lib.s2f_warp_image.restype = ctypes.c_int
-    lib.s2f_warp_default_params_sized.argtypes = [ctypes.POINTER(WarpParams), ctypes.c_size_t]
-    lib.s2f_warp_default_params_sized.restype = ctypes.c_int
-    lib.s2f_last_error_message.restype = ctypes.c_char_p
-    return lib
-
-
-def c_warp(lib, image, src, dst, order, regularization, boundary):
-    image = np.ascontiguousarray(image, dtype=np.float32)
-    src = np.ascontiguousarray(src, dtype=np.float32)
-    dst = np.ascontiguousarray(dst, dtype=np.float32)
-    out = np.empty_like(image)
-    params = WarpParams()
-    if lib.s2f_warp_default_params_sized(ctypes.byref(params), ctypes.sizeof(params)) != 0:
-        raise RuntimeError(lib.s2f_last_error_message().decode())
-    params.order, params.regularization, params.boundary_points = order, regularization, boundary
-    fp = ctypes.POINTER(ctypes.c_float)
-    status = lib.s2f_warp_image(image.ctypes.data_as(fp), image.shape[0], image.shape[1],
-                                image.shape[2], src.ctypes.data_as(fp), dst.ctypes.data_as(fp),
-                                src.shape[0], ctypes.byref(params), out.ctypes.data_as(fp))
-    if status != 0:
-        raise RuntimeError(f"status {status}: {lib.s2f_last_error_message().decode()}")
-    return out
+def c_warp(s2f, image, src, dst, order, regularization, boundary):
+    """s2f_warp_image through the binding, float32 in and out."""
+    return s2f.warp_image(np.asarray(image, dtype=np.float32), src, dst, order=order,
+                          regularization=regularization, boundary_points=boundary)
 
 
 def load_224_face(samples_dir):
@@ -75,7 +49,8 @@ def main(argv):
     if len(argv) < 3:
         print(__doc__)
         return 2
-    lib = load_library(argv[0])
+    os.environ["S2F_LIBRARY"] = os.path.abspath(argv[0])  # read by the binding when imported
+    import speech2face as s2f
     sys.path.insert(0, argv[2])
     import gen_warp_goldens
     import warp_ref
@@ -97,7 +72,7 @@ def main(argv):
             # Regularisation in pixel units scales with the kernel: r^k grows with the image.
             reg = regularization * (size / 64.0) ** order
             dst = gen_warp_goldens.moved_landmarks(src, rng, size)
-            got = c_warp(lib, image, src, dst, order, reg, boundary)
+            got = c_warp(s2f, image, src, dst, order, reg, boundary)
             want = warp_ref.warp_xy(image, src, dst, order, reg, boundary)
             err = float(np.abs(got - want).max())
             worst = max(worst, err)

@@ -1,6 +1,6 @@
 """PCM → the paper's compressed complex spectrogram (``s2f_spectrogram``)."""
 import ctypes
-from typing import Any, Dict, List, NamedTuple, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -73,11 +73,19 @@ class Spectrogram(Handle):
                                               ctypes.byref(bins)))
         return frames.value, bins.value
 
-    def compute(self, samples: ArrayLike) -> np.ndarray:
-        """float32 array (frames, bins, 2): real and imaginary parts, compressed."""
+    def compute(self, samples: ArrayLike, out: Optional[np.ndarray] = None) -> np.ndarray:
+        """float32 array (frames, bins, 2): real and imaginary parts, compressed. `out`, if
+        given, is written and returned: a C-contiguous float32 array of exactly that shape (to
+        reuse one buffer across calls; anything else raises ValueError)."""
         pcm = mono_float32(samples)
         frames, bins = self.shape(pcm.size)
-        out = np.empty((frames, bins, 2), np.float32)
+        if out is None:
+            out = np.empty((frames, bins, 2), np.float32)
+        elif (not isinstance(out, np.ndarray) or out.dtype != np.float32
+              or out.shape != (frames, bins, 2) or not out.flags.c_contiguous
+              or not out.flags.writeable):
+            raise ValueError(f"out must be a writable C-contiguous float32 array of shape "
+                             f"{(frames, bins, 2)}")
         self._check(lib.s2f_spectrogram_compute(self._handle, _lib.as_float_ptr(pcm), pcm.size,
                                                 _lib.as_float_ptr(out), out.size, None))
         return out

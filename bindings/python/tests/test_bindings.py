@@ -88,6 +88,13 @@ def test_spectrogram(clips):
     with s2f.Spectrogram(sample_rate=rate) as spectrogram:
         spec = spectrogram.compute(samples)
         assert spec.shape == (598, 257, 2) and spec.dtype == np.float32
+        reused = np.full((598, 257, 2), np.nan, np.float32)  # a caller's buffer, written in place
+        assert spectrogram.compute(samples, out=reused) is reused
+        assert np.array_equal(reused, spec)
+        for wrong in (np.empty((598, 257, 2), np.float64), np.empty((597, 257, 2), np.float32),
+                      np.empty((257, 598, 2), np.float32).transpose(1, 0, 2)):
+            with pytest.raises(ValueError):
+                spectrogram.compute(samples, out=wrong)
         long = np.tile(samples, 4)
         segments = spectrogram.compute_segments(long)
         assert segments.shape[1:] == (598, 257, 2) and segments.shape[0] >= 2
