@@ -49,13 +49,13 @@ import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-import s2f_model  # noqa: E402
-import spectrogram_ref  # noqa: E402
-from convert_face_decoder import face_decoder_parts  # noqa: E402
-from convert_voice_encoder import voice_encoder_parts  # noqa: E402
-from gen_face_decoder_goldens import CONFIGS as DECODER_CONFIGS  # noqa: E402
-from gen_face_encoder_goldens import synthetic_image  # noqa: E402
-from gen_voice_goldens import CONFIGS as VOICE_CONFIGS, DEFAULT_CLIPS  # noqa: E402
+from reference import s2f_model  # noqa: E402
+from reference import spectrogram_ref  # noqa: E402
+from convert.convert_face_decoder import face_decoder_parts  # noqa: E402
+from convert.convert_voice_encoder import voice_encoder_parts  # noqa: E402
+from goldens.gen_face_decoder_goldens import CONFIGS as DECODER_CONFIGS  # noqa: E402
+from goldens.gen_face_encoder_goldens import synthetic_image  # noqa: E402
+from goldens.gen_voice_goldens import CONFIGS as VOICE_CONFIGS, DEFAULT_CLIPS  # noqa: E402
 from reference import face_decoder, face_recognition_net, voice_encoder  # noqa: E402
 
 ONNX_OPSET = 17  # the newest torch 1.13 exports
@@ -175,7 +175,7 @@ def write_container(path, parts, provenance):
 
 
 def speech_clip():
-    """6 s of 16 kHz speech: the first AVSpeech clip of tools/gen_voice_goldens.py, tiled to 6 s
+    """6 s of 16 kHz speech: the first AVSpeech clip of tools/goldens/gen_voice_goldens.py, tiled to 6 s
     by the paper's clip rule; seeded noise where the shared data is missing (speed does not
     depend on the content)."""
     path = os.path.join(SPEECH_DATA, "Wav", DEFAULT_CLIPS[0] + ".flac")
@@ -667,7 +667,7 @@ METHOD = """\
 * Face encoder: a 150 × 150 RGB crop (no resize needed) → 128-D descriptor, pixel
   normalisation included on every side (`s2f_face_encoder_encode`).
 * Spectrogram: 96000 samples → 598 × 257 × 2 (`s2f_spectrogram_compute`); PyTorch:
-  `torch.stft` with the same framing, float32; numpy: `tools/spectrogram_ref.py` (float64).
+  `torch.stft` with the same framing, float32; numpy: `tools/reference/spectrogram_ref.py` (float64).
   ONNX Runtime is not run: torch 1.13's exporter has no `aten::stft`.
 * GFLOP/s: 2 × multiply-adds of the convolutions and linear layers, counted by hooks on the
   PyTorch module (transposed convolutions: every input pixel × kernel tap); elementwise work

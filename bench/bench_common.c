@@ -85,3 +85,37 @@ int bench_write_floats(const char *path, const float *data, size_t count)
         fprintf(stderr, "%s: cannot write\n", path);
     return ok ? 0 : -1;
 }
+
+int bench_main(const bench_driver *driver, int argc, char **argv)
+{
+    int args = argc - 1;
+    int repeats = args >= driver->min_args && args <= driver->max_args
+                      ? bench_parse_repeats(argv[driver->repeats_arg])
+                      : -1;
+    if (repeats < 0) {
+        fprintf(stderr, "usage: %s %s\n", argv[0], driver->usage);
+        return 2;
+    }
+    if (driver->setup(driver->job, argc, argv) != 0) {
+        driver->teardown(driver->job);
+        return 1;
+    }
+    long rss_anon_before = bench_status_kb("RssAnon:");
+    bench_timing timing;
+    int status = bench_time(driver->run, driver->job, repeats, &timing);
+    if (status == 0 && driver->after)
+        status = driver->after(driver->job, repeats);
+    if (status == 0 && driver->output && driver->output_arg && argc > driver->output_arg) {
+        size_t count = 0;
+        const float *data = driver->output(driver->job, &count);
+        status = bench_write_floats(argv[driver->output_arg], data, count);
+    }
+    if (status == 0) {
+        bench_json_begin(&timing);
+        if (driver->report)
+            driver->report(driver->job, &timing);
+        bench_json_end(rss_anon_before);
+    }
+    driver->teardown(driver->job);
+    return status == 0 ? 0 : 1;
+}

@@ -41,4 +41,31 @@ void bench_json_end(long rss_anon_kb_before);
  *  bench_all.py to compare the output with PyTorch's. Returns 0 or -1 after printing why. */
 int bench_write_floats(const char *path, const float *data, size_t count);
 
+/** The shape every single-workload driver shares: parse REPEATS, set up, time one call, write
+ *  the output for the accuracy check, print the JSON line, tear down. A driver fills this in and
+ *  its main() is `return bench_main(&driver, argc, argv);`. */
+typedef struct bench_driver {
+    const char *usage;    /* the arguments after the program name, for the usage line */
+    int min_args;         /* argc - 1 at least ... */
+    int max_args;         /* ... and at most */
+    int repeats_arg;      /* argv index of REPEATS */
+    int output_arg;       /* argv index of the optional OUTPUT.f32, 0 when the driver has none */
+    void *job;            /* the driver's state, handed to every callback */
+    /** Loads inputs and creates handles. 0, or 1 after printing why. */
+    int (*setup)(void *job, int argc, char **argv);
+    /** The timed call (median_ms, min_ms in the JSON line). */
+    bench_fn run;
+    /** Optional: more timings after run's (e.g. a second variant), with the same repeats. */
+    int (*after)(void *job, int repeats);
+    /** Optional: extra JSON fields, each printed as `, "key": value`; `timing` is run's. */
+    void (*report)(void *job, const bench_timing *timing);
+    /** Optional: the floats OUTPUT.f32 receives. */
+    const float *(*output)(void *job, size_t *count);
+    /** Frees what setup made (the job starts zeroed; called whether setup succeeded or not). */
+    void (*teardown)(void *job);
+} bench_driver;
+
+/** Runs `driver` (see bench_driver): exit status 0, 1 on failure, 2 on a usage error. */
+int bench_main(const bench_driver *driver, int argc, char **argv);
+
 #endif

@@ -19,7 +19,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'tools'))
 sys.path.insert(0, os.path.join(HERE, '..', 'bindings', 'python'))
-import spectrogram_ref as ref  # noqa: E402
+from reference import spectrogram_ref as ref  # noqa: E402
 
 
 def clips():

@@ -12,12 +12,41 @@
 #include <stdlib.h>
 
 typedef struct job {
+    s2f_model *model;
     s2f_face_encoder *encoder;
-    const uint8_t *rgb;
+    uint8_t *rgb;
     int width, height;
     float *feature;
     size_t dim;
 } job;
+
+static int setup(void *context, int argc, char **argv)
+{
+    (void)argc;
+    job *j = context;
+    npy_array image;
+    char error[256];
+    if (s2f_model_load_file(argv[1], NULL, &j->model) != S2F_OK ||
+        s2f_face_encoder_create(j->model, &j->encoder) != S2F_OK) {
+        fprintf(stderr, "%s\n", s2f_last_error_message());
+        return 1;
+    }
+    if (npy_load(argv[2], &image, error, sizeof error) != 0 || image.ndim != 3 ||
+        image.shape[2] != 3) {
+        fprintf(stderr, "%s: need height x width x 3 (%s)\n", argv[2], error);
+        return 1;
+    }
+    /* The golden reader widens uint8 to float; narrow back (exact for 0..255). */
+    j->rgb = malloc(image.count);
+    for (size_t i = 0; j->rgb && i < image.count; ++i)
+        j->rgb[i] = (uint8_t)image.data[i];
+    j->height = (int)image.shape[0];
+    j->width = (int)image.shape[1];
+    npy_free(&image);
+    s2f_face_encoder_shape(j->encoder, &j->dim, NULL);
+    j->feature = malloc(j->dim * sizeof(float));
+    return j->rgb && j->feature ? 0 : 1;
+}
 
 static int encode(void *context)
 {
@@ -30,48 +59,28 @@ static int encode(void *context)
     return 0;
 }
 
+static const float *output(void *context, size_t *count)
+{
+    const job *j = context;
+    *count = j->dim;
+    return j->feature;
+}
+
+static void teardown(void *context)
+{
+    job *j = context;
+    s2f_face_encoder_free(j->encoder);
+    s2f_model_free(j->model);
+    free(j->rgb);
+    free(j->feature);
+}
+
 int main(int argc, char **argv)
 {
-    int repeats = argc >= 4 ? bench_parse_repeats(argv[3]) : -1;
-    if (repeats < 0) {
-        fprintf(stderr, "usage: %s MODEL IMAGE.npy REPEATS [OUTPUT.f32]\n", argv[0]);
-        return 2;
-    }
-    s2f_model *model;
     job j = {0};
-    if (s2f_model_load_file(argv[1], NULL, &model) != S2F_OK ||
-        s2f_face_encoder_create(model, &j.encoder) != S2F_OK) {
-        fprintf(stderr, "%s\n", s2f_last_error_message());
-        return 1;
-    }
-    npy_array image;
-    char error[256];
-    if (npy_load(argv[2], &image, error, sizeof error) != 0 || image.ndim != 3 ||
-        image.shape[2] != 3) {
-        fprintf(stderr, "%s: need height x width x 3 (%s)\n", argv[2], error);
-        return 1;
-    }
-    /* The golden reader widens uint8 to float; narrow back (exact for 0..255). */
-    uint8_t *rgb = malloc(image.count);
-    for (size_t i = 0; i < image.count; ++i)
-        rgb[i] = (uint8_t)image.data[i];
-    j.rgb = rgb;
-    j.height = (int)image.shape[0];
-    j.width = (int)image.shape[1];
-    npy_free(&image);
-    s2f_face_encoder_shape(j.encoder, &j.dim, NULL);
-    j.feature = malloc(j.dim * sizeof(float));
-
-    long rss_anon_before = bench_status_kb("RssAnon:");
-    bench_timing timing;
-    if (bench_time(encode, &j, repeats, &timing) != 0 ||
-        bench_write_floats(argc > 4 ? argv[4] : NULL, j.feature, j.dim) != 0)
-        return 1;
-    bench_json_begin(&timing);
-    bench_json_end(rss_anon_before);
-    s2f_face_encoder_free(j.encoder);
-    s2f_model_free(model);
-    free(rgb);
-    free(j.feature);
-    return 0;
+    const bench_driver driver = {.usage = "MODEL IMAGE.npy REPEATS [OUTPUT.f32]", .min_args = 3,
+                                 .max_args = 4, .repeats_arg = 3, .output_arg = 4, .job = &j,
+                                 .setup = setup, .run = encode, .output = output,
+                                 .teardown = teardown};
+    return bench_main(&driver, argc, argv);
 }

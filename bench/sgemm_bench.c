@@ -13,6 +13,31 @@ typedef struct job {
     float *a, *b, *c;
 } job;
 
+static int setup(void *context, int argc, char **argv)
+{
+    (void)argc;
+    job *j = context;
+    j->n = atoi(argv[1]);
+    if (j->n < 1 || j->n > 16384) {
+        fprintf(stderr, "N must be 1..16384\n");
+        return 1;
+    }
+    size_t count = (size_t)j->n * (size_t)j->n;
+    j->a = malloc(count * sizeof(float));
+    j->b = malloc(count * sizeof(float));
+    j->c = malloc(count * sizeof(float));
+    if (!j->a || !j->b || !j->c) {
+        fprintf(stderr, "out of memory\n");
+        return 1;
+    }
+    /* Values in [-1, 1): no denormals, no overflow. */
+    for (size_t i = 0; i < count; ++i) {
+        j->a[i] = (float)((i * 7919) % 2048) / 1024.0f - 1.0f;
+        j->b[i] = (float)((i * 104729) % 2048) / 1024.0f - 1.0f;
+    }
+    return 0;
+}
+
 static int multiply(void *context)
 {
     job *j = context;
@@ -21,37 +46,28 @@ static int multiply(void *context)
     return 0;
 }
 
+static void report(void *context, const bench_timing *timing)
+{
+    const job *j = context;
+    double gflops = 2.0 * j->n * j->n * (double)j->n / (timing->median_ms * 1e6);
+    printf(", \"n\": %d, \"gflops\": %.2f, \"threads\": %d, \"corename\": \"%s\", "
+           "\"config\": \"%s\"", j->n, gflops, openblas_get_num_threads(), openblas_get_corename(),
+           openblas_get_config());
+}
+
+static void teardown(void *context)
+{
+    job *j = context;
+    free(j->a);
+    free(j->b);
+    free(j->c);
+}
+
 int main(int argc, char **argv)
 {
-    int repeats = argc >= 3 ? bench_parse_repeats(argv[2]) : -1;
-    job j = {.n = argc >= 2 ? atoi(argv[1]) : 0};
-    if (repeats < 0 || j.n < 1 || j.n > 16384) {
-        fprintf(stderr, "usage: %s N REPEATS\n", argv[0]);
-        return 2;
-    }
-    size_t count = (size_t)j.n * (size_t)j.n;
-    j.a = malloc(count * sizeof(float));
-    j.b = malloc(count * sizeof(float));
-    j.c = malloc(count * sizeof(float));
-    if (!j.a || !j.b || !j.c) {
-        fprintf(stderr, "out of memory\n");
-        return 1;
-    }
-    /* Values in [-1, 1): no denormals, no overflow. */
-    for (size_t i = 0; i < count; ++i) {
-        j.a[i] = (float)((i * 7919) % 2048) / 1024.0f - 1.0f;
-        j.b[i] = (float)((i * 104729) % 2048) / 1024.0f - 1.0f;
-    }
-    long rss_anon_before = bench_status_kb("RssAnon:");
-    bench_timing timing;
-    bench_time(multiply, &j, repeats, &timing);
-    bench_json_begin(&timing);
-    printf(", \"n\": %d, \"gflops\": %.2f, \"threads\": %d, \"corename\": \"%s\", "
-           "\"config\": \"%s\"", j.n, 2.0 * j.n * j.n * (double)j.n / (timing.median_ms * 1e6),
-           openblas_get_num_threads(), openblas_get_corename(), openblas_get_config());
-    bench_json_end(rss_anon_before);
-    free(j.a);
-    free(j.b);
-    free(j.c);
-    return 0;
+    job j = {0};
+    const bench_driver driver = {.usage = "N REPEATS", .min_args = 2, .max_args = 2,
+                                 .repeats_arg = 2, .job = &j, .setup = setup, .run = multiply,
+                                 .report = report, .teardown = teardown};
+    return bench_main(&driver, argc, argv);
 }

@@ -672,7 +672,7 @@ S2F_API s2f_status s2f_warp_image_u8(const uint8_t *src, int height, int width, 
  * before the warp (and are returned clamped), so any finite feature gives a landmark set inside
  * the image. The warp can still be singular when clamped landmarks coincide with each other or
  * with a boundary point and the model's regularization is 0: such a call fails with
- * S2F_ERR_SINGULAR (models written by tools/convert_face_decoder.py store 1e-3, which rules
+ * S2F_ERR_SINGULAR (models written by tools/convert/convert_face_decoder.py store 1e-3, which rules
  * this out).
  *
  * Every decode function: on failure the caller's buffers are untouched and the message is in
@@ -754,7 +754,7 @@ S2F_API s2f_status s2f_face_decoder_mean_landmarks(const s2f_face_decoder *decod
  *    port of dlib's ResNet face descriptor): 150×150 input, 128-D descriptor (not normalised;
  *    faces of one person are typically < 0.6 apart in Euclidean distance). models/ ships it.
  *  - "vgg16": VGG-16 / VGG-Face (224×224, fc7 4096-D) for users who bring such weights
- *    (tools/convert_vgg16.py).
+ *    (tools/convert/convert_vgg16.py).
  *
  * The library does NOT detect or align faces. Give it a crop framed the way the network is used:
  * for face-api's network, the box of face-api's detector (detectSingleFace + landmarks,

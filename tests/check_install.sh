@@ -51,7 +51,7 @@ if command -v cmake >/dev/null; then
     "$scratch/cmake-build/minimal_static" >/dev/null
     echo "ok: a CMake consumer builds and runs against speech2face::speech2face and _static"
 else
-    echo "FAIL: cmake is missing (tools/install-deps.sh installs it)"; exit 1
+    echo "FAIL: cmake is missing (tools/ci/install-deps.sh installs it)"; exit 1
 fi
 
 # Manual pages: s2f(1) (with the tool) and speech2face(3), rendering without warnings.

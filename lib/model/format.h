@@ -1,5 +1,5 @@
 /* On-disk layout of the model container, version 1 (docs/model-format.md is the specification;
- * this header and tools/s2f_model.py must agree with it byte for byte). Shared by the loader and
+ * this header and tools/reference/s2f_model.py must agree with it byte for byte). Shared by the loader and
  * the test writer so that neither can drift from the other. All integers are little-endian. */
 #ifndef S2F_MODEL_FORMAT_H
 #define S2F_MODEL_FORMAT_H

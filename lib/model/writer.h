@@ -1,6 +1,6 @@
 /* In-memory builder of model containers, for tests and tools (not exported). Entries are written
  * in insertion order with the canonical layout of docs/model-format.md, so the same calls made
- * through tools/s2f_model.py's write_model produce byte-identical files. Names follow the
+ * through tools/reference/s2f_model.py's write_model produce byte-identical files. Names follow the
  * loader's rules and duplicates are refused, so a test cannot build an invalid file by accident;
  * tests that need one corrupt the bytes afterwards. */
 #ifndef S2F_MODEL_WRITER_H

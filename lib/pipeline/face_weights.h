@@ -1,7 +1,7 @@
 /* Tensor lookups for the face encoder that accept every dtype a converter may store: F32 (used
  * in place), F16 (widened), and U8 codes with per-tensor dequantisation metadata
  * "<tensor>.q_scale" / "<tensor>.q_min" (value = float32(q·scale + min) in double, as tfjs
- * decodes quantised weights; tools/convert_face_api.py writes this form). Converted copies are
+ * decodes quantised weights; tools/convert/convert_face_api.py writes this form). Converted copies are
  * owned by a s2fi_weight_store and live as long as it. */
 #ifndef S2F_PIPELINE_FACE_WEIGHTS_H
 #define S2F_PIPELINE_FACE_WEIGHTS_H

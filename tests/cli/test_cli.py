@@ -171,7 +171,7 @@ def main():
     sys.path.insert(0, os.path.join(args.source, "bindings", "python"))
     sys.path.insert(0, os.path.join(args.source, "tools"))
     import speech2face as s2f
-    import gen_cli_fixture
+    from reference import s2f_model
 
     clips = [os.path.join(wav_dir, name) for name in sorted(os.listdir(wav_dir))[:3]]
     face_dir = os.path.join(args.samples, "Face_ori")
@@ -185,7 +185,7 @@ def main():
         has_face_encoder = os.path.exists(face_model)
         if has_face_encoder:
             parts.append(face_model)
-        gen_cli_fixture.merge(model, parts)
+        s2f_model.merge(model, parts)
         tool = Tool(args.s2f, model)
 
         # --help / --version / usage errors

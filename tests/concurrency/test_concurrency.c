@@ -1,4 +1,4 @@
-/* Thread-safety proof, written to run under ThreadSanitizer (tools/run-sanitizers.sh --tsan):
+/* Thread-safety proof, written to run under ThreadSanitizer (tools/ci/run-sanitizers.sh --tsan):
  *
  *  1. Pipeline: THREADS threads share ONE s2f_model; each builds its own spectrogram, voice
  *     encoder and face decoder from it and runs every clip several times, in a thread-specific

@@ -8,7 +8,7 @@ the page says each step writes are checked.
 
 The lines of §4 need inputs a reader brings (their PyTorch weights, face-api from npm, VGG-Face):
 the runner makes the first two from the reference modules (random weights in the documented
-format) and fetches face-api with tools/fetch_face_api.sh (npm, cached in build-faceapi/). The
+format) and fetches face-api with tools/convert/fetch_face_api.sh (npm, cached in build-faceapi/). The
 VGG-Face line is skipped (a 550 MB state dict); face-api's, and the lines that need its output,
 are skipped only when npm cannot fetch it. Each skip prints its reason.
 
@@ -83,10 +83,10 @@ json.dump(decoder, open("decoder.json", "w"))
 
 
 def fetch_face_api(source):
-    """face-api's node_modules, fetched (or found cached) by tools/fetch_face_api.sh; '' when
+    """face-api's node_modules, fetched (or found cached) by tools/convert/fetch_face_api.sh; '' when
     node/npm or the registry is missing."""
     try:
-        return subprocess.run([os.path.join(source, "tools", "fetch_face_api.sh"),
+        return subprocess.run([os.path.join(source, "tools", "convert", "fetch_face_api.sh"),
                                os.path.join(source, "build-faceapi")], check=True,
                               capture_output=True, text=True, timeout=600).stdout.strip()
     except (OSError, subprocess.SubprocessError) as error:
@@ -99,7 +99,7 @@ def skip_reason(line, root):
         return "needs a VGG-Face state dict (550 MB) the reader brings"
     if "node_modules/@vladmandic/face-api" in line and not os.path.exists(
             os.path.join(root, "node_modules")):
-        return "face-api could not be fetched (tools/fetch_face_api.sh)"
+        return "face-api could not be fetched (tools/convert/fetch_face_api.sh)"
     # Lines that read what a skipped line would have written.
     needs = {" merge ": "faces.s2fm", "--model my-model.s2fm": "my-model.s2fm"}
     for marker, made_above in needs.items():

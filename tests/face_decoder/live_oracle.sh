@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Live oracle for the face decoder: the PyTorch reference (tools/reference/face_decoder.py, warped
-# by tools/warp_ref.py) gets fresh random weights and features under a new seed, records every
+# by tools/reference/warp_ref.py) gets fresh random weights and features under a new seed, records every
 # intermediate stage, and our decoder must match it on each configuration.
 # With MODEL, the decoder is instead the one in that container (the shipped default model): the
 # trained weights must match PyTorch as the random ones do.

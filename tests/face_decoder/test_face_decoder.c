@@ -1,5 +1,5 @@
 /* s2f_face_decoder against the PyTorch reference (tools/reference/face_decoder.py, warped by
- * tools/warp_ref.py): replays the folders that tools/gen_face_decoder_goldens.py wrote under
+ * tools/reference/warp_ref.py): replays the folders that tools/goldens/gen_face_decoder_goldens.py wrote under
  * argv[1] (the committed goldens, or a fresh live-oracle run with every intermediate stage), then
  * checks bad input and broken models on the first of them.
  *

@@ -6,7 +6,7 @@ its oracles.
 
 * PyTorch reference (tools/reference/face_recognition_net.py) on containers with seeded random
   weights: a narrow dlib-style ResNet stored as f32, f16 and u8 (+ dequantisation metadata), and
-  VGG-16's topology at 1/16 width via tools/convert_vgg16.py from a torchvision-style state_dict.
+  VGG-16's topology at 1/16 width via tools/convert/convert_vgg16.py from a torchvision-style state_dict.
   Pass: max|Δ| <= 1e-4 × max|reference|.
 * --full-vgg: the full-size VGG-16 (224×224, fc6/fc7 4096) instead, same bar.
 * s2f_image_crop_resize against Pillow's resize(BILINEAR, box) (antialiased filter) and the
@@ -32,8 +32,8 @@ except ImportError as err:
     print(f"skip: {err}")
     sys.exit(77)
 
-import s2f_model  # noqa: E402
-from convert_vgg16 import VGG16_LAYERS, vgg16_parts  # noqa: E402
+from reference import s2f_model  # noqa: E402
+from convert.convert_vgg16 import VGG16_LAYERS, vgg16_parts  # noqa: E402
 from reference.face_recognition_net import build, describe, resize_bilinear_tf  # noqa: E402
 
 failures = []

@@ -1,6 +1,6 @@
 /* Writes the committed seed corpora of the fuzz targets: make_seeds <tests/fuzz/corpus>.
  * Seeds are small valid inputs that reach deep into each parser; the fuzzer mutates from them.
- * Deterministic: rerunning gives the same files (tools/run-fuzz-smoke.sh --regenerate-seeds). */
+ * Deterministic: rerunning gives the same files (tools/ci/run-fuzz-smoke.sh --regenerate-seeds). */
 #include <speech2face.h>
 
 #include "core/alloc.h"

@@ -1,5 +1,5 @@
 /* s2f_face_index through the public shared library: parameters and errors, add/remove rules,
- * exact results against numpy goldens (tools/gen_index_goldens.py) for every metric, tie order,
+ * exact results against numpy goldens (tools/goldens/gen_index_goldens.py) for every metric, tie order,
  * batch = single = any thread count, compressed storage, save/load and its named errors,
  * export, and shard merging. */
 #include <speech2face.h>

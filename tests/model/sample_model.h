@@ -1,6 +1,6 @@
 /* The canonical sample container of the model tests: every metadata type, every dtype, 0 to 4
  * dimensions, three components. tests/model/test_python_interop.py builds the same model with
- * tools/s2f_model.py and requires byte-identical files, so change both together. */
+ * tools/reference/s2f_model.py and requires byte-identical files, so change both together. */
 #ifndef S2F_TESTS_SAMPLE_MODEL_H
 #define S2F_TESTS_SAMPLE_MODEL_H
 

@@ -1,4 +1,4 @@
-"""Live cross-check of the C container code and tools/s2f_model.py.
+"""Live cross-check of the C container code and tools/reference/s2f_model.py.
 
 usage: test_python_interop.py MODEL_TOOL TOOLS_DIR   (exit 77 = skipped: numpy missing)
 
@@ -24,7 +24,7 @@ except ImportError:
 
 MODEL_TOOL, TOOLS_DIR = sys.argv[1], sys.argv[2]
 sys.path.insert(0, TOOLS_DIR)
-import s2f_model  # noqa: E402
+from reference import s2f_model  # noqa: E402
 
 failures = []
 
@@ -229,12 +229,12 @@ def main():
                 pass
 
         # The command line.
-        result = subprocess.run([sys.executable, os.path.join(TOOLS_DIR, "s2f_model.py"),
+        result = subprocess.run([sys.executable, os.path.join(TOOLS_DIR, "reference", "s2f_model.py"),
                                  "info", c_path], capture_output=True, text=True, check=False)
         check(result.returncode == 0 and "voice_encoder.conv1.weight" in result.stdout
               and "general.architecture" in result.stdout and "4x2x1x7" in result.stdout,
               f"info output: {result.stdout} {result.stderr}")
-        result = subprocess.run([sys.executable, os.path.join(TOOLS_DIR, "s2f_model.py"),
+        result = subprocess.run([sys.executable, os.path.join(TOOLS_DIR, "reference", "s2f_model.py"),
                                  "info", bad_path], capture_output=True, text=True, check=False)
         check(result.returncode == 1 and "version" in result.stderr, "info on a bad file")
 

@@ -1,5 +1,5 @@
 /* The face decoder's lib/nn kernels against PyTorch: replays the cases that
- * tools/gen_nn_decoder_goldens.py wrote into the folder given as argv[1] (the committed goldens,
+ * tools/goldens/gen_nn_decoder_goldens.py wrote into the folder given as argv[1] (the committed goldens,
  * or a fresh live-oracle run): transposed convolution, sigmoid, CHW → NHWC. */
 #include "nn/activation.h"
 #include "nn/conv_transpose2d.h"

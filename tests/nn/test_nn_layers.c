@@ -1,4 +1,4 @@
-/* Every lib/nn kernel against PyTorch: replays the cases tools/gen_nn_goldens.py wrote into the
+/* Every lib/nn kernel against PyTorch: replays the cases tools/goldens/gen_nn_goldens.py wrote into the
  * folder given as argv[1] (the committed goldens, or a fresh live-oracle run). */
 #include "nn/batchnorm.h"
 #include "nn/conv2d.h"

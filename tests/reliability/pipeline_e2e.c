@@ -1,5 +1,5 @@
 /* End-to-end pipeline with a small random-weight model, for valgrind memcheck
- * (tools/run-valgrind.sh and the meson suite "valgrind"): PCM at 22.05 kHz (so the resampler
+ * (tools/ci/run-valgrind.sh and the meson suite "valgrind"): PCM at 22.05 kHz (so the resampler
  * runs) → spectrogram → voice encoder → face decoder → float and 8-bit images, then the features
  * into a face index, searched, saved, reloaded. The model goes through a file, loaded both
  * mapped and read. Each stage is also called once with bad input, so error paths run under

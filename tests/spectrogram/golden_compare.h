@@ -1,5 +1,5 @@
 /* Compares the library's spectrogram of one input with a golden case written by
- * tools/gen_spectrogram_goldens.py (see its docstring for the file layout). */
+ * tools/goldens/gen_spectrogram_goldens.py (see its docstring for the file layout). */
 #ifndef S2F_TESTS_GOLDEN_COMPARE_H
 #define S2F_TESTS_GOLDEN_COMPARE_H
 

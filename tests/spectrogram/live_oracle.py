@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Live oracle: runs tools/spectrogram_ref.py (numpy) now and compares with the built library
+"""Live oracle: runs tools/reference/spectrogram_ref.py (numpy) now and compares with the built library
 through the Python binding, on full arrays: 24 real AVSpeech clips (needs python3-soundfile and the shared
 data, else that part is skipped), random signals under random parameters (tiling, whole-signal
 mode, other window/hop/FFT sizes and exponents), and long-audio segments. Also cross-checks the
@@ -22,7 +22,7 @@ except ImportError:
     print('skip: numpy not importable')
     sys.exit(77)
 
-import spectrogram_ref as ref
+from reference import spectrogram_ref as ref
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, 'bindings', 'python'))

@@ -1,4 +1,4 @@
-/* Deterministic test signals, bit-identical to tools/spectrogram_ref.py's (int16-quantised so
+/* Deterministic test signals, bit-identical to tools/reference/spectrogram_ref.py's (int16-quantised so
  * that libm and numpy agreeing to a few ulps is enough), and the checksum that proves it. */
 #ifndef S2F_TESTS_SYNTHETIC_H
 #define S2F_TESTS_SYNTHETIC_H

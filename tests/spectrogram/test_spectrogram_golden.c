@@ -1,5 +1,5 @@
 /* The library's spectrograms against goldens of the independent numpy reference
- * (tools/spectrogram_ref.py via tools/gen_spectrogram_goldens.py): synthetic inputs regenerated
+ * (tools/reference/spectrogram_ref.py via tools/goldens/gen_spectrogram_goldens.py): synthetic inputs regenerated
  * bit-exactly here (checksums prove it), one resampled case. Real clips: test_spectrogram_real.c. */
 #include "golden_compare.h"
 #include "synthetic.h"

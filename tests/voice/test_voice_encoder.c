@@ -1,4 +1,4 @@
-/* The voice encoder against PyTorch: argv[1] is a folder written by tools/gen_voice_goldens.py
+/* The voice encoder against PyTorch: argv[1] is a folder written by tools/goldens/gen_voice_goldens.py
  * (model.s2fm, input.npy, expected.npy, optionally taps/<stage>.npy for every intermediate). */
 #include "npy.h"
 #include "pipeline/voice_encoder_internal.h"

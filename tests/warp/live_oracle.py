@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Live oracle: the built library's s2f_warp_image (through the Python binding) against tools/warp_ref.py on
+"""Live oracle: the built library's s2f_warp_image (through the Python binding) against tools/reference/warp_ref.py on
 real faces with face-like landmark moves, for every order, with and without regularisation and
 with several boundary-point settings. Exits 77 (skip) when numpy is missing.
 
@@ -52,8 +52,8 @@ def main(argv):
     os.environ["S2F_LIBRARY"] = os.path.abspath(argv[0])  # read by the binding when imported
     import speech2face as s2f
     sys.path.insert(0, argv[2])
-    import gen_warp_goldens
-    import warp_ref
+    from goldens import gen_warp_goldens
+    from reference import warp_ref
 
     images = [np.load(os.path.join(argv[1], "face64.npy")).astype(np.float32) / np.float32(255)]
     if len(argv) > 3:
@@ -67,7 +67,7 @@ def main(argv):
     failures = 0
     for image in images:
         size = image.shape[0]
-        src = gen_warp_goldens.landmark_layout(size)
+        src = warp_ref.landmark_layout(size)
         for order, regularization, boundary in settings:
             # Regularisation in pixel units scales with the kernel: r^k grows with the image.
             reg = regularization * (size / 64.0) ** order

@@ -1,5 +1,5 @@
 /* The image warp through the public API, as a user calls it: exact cases (identity, pure
- * translation), goldens from tools/warp_ref.py on a real face, and every documented error.
+ * translation), goldens from tools/reference/warp_ref.py on a real face, and every documented error.
  * Usage: test_warp_public DATA_DIR   (tests/warp/data) */
 #include <speech2face.h>
 

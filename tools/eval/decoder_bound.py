@@ -41,7 +41,7 @@ sys.path.insert(0, TOOLS)
 sys.path.insert(0, os.path.join(ROOT, "bindings", "python"))
 os.environ.setdefault("S2F_LIBRARY", os.path.join(ROOT, "build", "lib", "libspeech2face.so"))
 from common import cache_path, face_path, split  # noqa: E402
-from compare_face_api import F2F_BOX, ORI_BOX  # noqa: E402
+from reference.compare_face_api import F2F_BOX, ORI_BOX  # noqa: E402
 from evaluate import contact_sheet, recall_at, wilson_interval  # noqa: E402
 from faceapi import framed, judged  # noqa: E402
 
@@ -52,8 +52,8 @@ def container_for(path):
     if path.endswith(".s2fm"):
         return path, None
     import torch
-    import s2f_model
-    from convert_face_decoder import face_decoder_parts
+    from reference import s2f_model
+    from convert.convert_face_decoder import face_decoder_parts
     from reference.face_decoder import FaceDecoder
     checkpoint = torch.load(path)
     model = FaceDecoder(checkpoint["config"])

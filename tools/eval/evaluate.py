@@ -39,7 +39,7 @@ from common import cache_path, face_path, predict_descriptors, split, video_id  
 from faceapi import judged  # noqa: E402
 from reference.face_decoder import FaceDecoder, FaceDecoderConfig  # noqa: E402
 from reference.voice_encoder import VoiceEncoder, VoiceEncoderConfig  # noqa: E402
-import s2f_model  # noqa: E402
+from reference import s2f_model  # noqa: E402
 
 PAPER_KINDS = ["Face_exg0", "Face_exg0.7", "Face_exg1.4"]
 
@@ -140,7 +140,7 @@ def main():
     mean_cos = np.clip(unit(truth) @ (mean_descriptor / np.linalg.norm(mean_descriptor)), -1, 1)
     report["mean_angle_deg_of_training_mean"] = float(np.degrees(np.arccos(mean_cos)).mean())
 
-    from compare_face_api import F2F_BOX, ORI_BOX
+    from reference.compare_face_api import F2F_BOX, ORI_BOX
     ours = {c: images[i] for i, c in enumerate(validation)}
     judged_ours = judged(ours, F2F_BOX)  # our output is a canonical face like Face_f2f
     true_faces = judged({c: np.asarray(Image.open(face_path("Face_ori", c)).convert("RGB"))

@@ -9,10 +9,10 @@
     image = spline warp of the texture from the mean-face landmarks to the predicted ones
 
 Predicted landmarks are clamped to the image rectangle [0, W-1] x [0, H-1] (pixel centres)
-before the warp, as the C library does. The warp is tools/warp_ref.py (numpy float64, TF
+before the warp, as the C library does. The warp is tools/reference/warp_ref.py (numpy float64, TF
 sparse_image_warp semantics), so this module's image is an independent oracle for lib/image too.
 Module names equal the container's tensor names after the "face_decoder." prefix; the mean
-landmarks are a buffer here and metadata in the container (tools/convert_face_decoder.py).
+landmarks are a buffer here and metadata in the container (tools/convert/convert_face_decoder.py).
 """
 import os
 import sys
@@ -24,7 +24,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-import warp_ref  # noqa: E402
+from reference import warp_ref  # noqa: E402
 
 ARCHITECTURE = "speech2face-face-decoder"
 
@@ -65,10 +65,9 @@ class FaceDecoderConfig:
 
 def mean_face_landmarks(size, count=68):
     """A plausible mean face of `count` (x, y) points for a size x size image: the 68-point iBUG
-    layout (jaw, brows, nose, eyes, lips) of tools/gen_warp_goldens.py, evenly subsampled when
+    layout (jaw, brows, nose, eyes, lips) of warp_ref.landmark_layout, evenly subsampled when
     count < 68. Not a detector's statistics; trained models store their own."""
-    import gen_warp_goldens  # noqa: E402  (tools/ is on sys.path)
-    points = gen_warp_goldens.landmark_layout(size).astype(np.float64)
+    points = warp_ref.landmark_layout(size).astype(np.float64)
     if count > 68:
         raise ValueError("at most 68 synthetic landmarks")
     index = np.round(np.linspace(0, 67, count)).astype(int)

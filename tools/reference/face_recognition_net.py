@@ -14,7 +14,7 @@ Two architectures, selected by the metadata "face_encoder.architecture":
 * "vgg16": VGG-16 / VGG-Face: 3×3 convs (padding 1) + ReLU with 2×2 max-pools as listed in
   "face_encoder.vgg_layers" (-1 = pool), flatten in (C, H, W) order, fc6 (+ReLU), fc7, … ("fc_dims"),
   ReLU after the last FC iff "output_relu". Tensor names follow torchvision's VGG
-  ("features.<i>.weight", "classifier.<j>.weight"), see tools/convert_vgg16.py.
+  ("features.<i>.weight", "classifier.<j>.weight"), see tools/convert/convert_vgg16.py.
 
 Preprocessing of a uint8 RGB image of any size, as face-api does for a tensor input
 (NetInput.toBatchTensor(150, true)): pad to a square with zeros, centred (the extra pixel of an odd
@@ -32,7 +32,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import s2f_model  # noqa: E402
+from reference import s2f_model  # noqa: E402
 
 PREFIX = "face_encoder."
 

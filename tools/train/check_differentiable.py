@@ -2,7 +2,7 @@
 """Checks tools/train/differentiable.py against the references it stands in for, so that the
 identity loss optimises what evaluation measures:
 
-- spline_warp vs tools/warp_ref.py (numpy float64) on real canonical faces (../shared), moved
+- spline_warp vs tools/reference/warp_ref.py (numpy float64) on real canonical faces (../shared), moved
   from a mean-face layout to seeded random landmarks of another plausible face;
 - the face encoder on face_encoder_input(image) (PyTorch, float) vs the face encoder of
   libspeech2face on the same image cropped and resized by the library, as precompute.py and
@@ -30,11 +30,11 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, TOOLS)
 sys.path.insert(0, os.path.join(TOOLS, "..", "bindings", "python"))
 from common import clip_ids, face_path  # noqa: E402
-from compare_face_api import F2F_BOX  # noqa: E402
+from reference.compare_face_api import F2F_BOX  # noqa: E402
 from differentiable import face_encoder_input, spline_warp  # noqa: E402
 from reference.face_decoder import mean_face_landmarks  # noqa: E402
 from reference.face_recognition_net import load_container  # noqa: E402
-import warp_ref  # noqa: E402
+from reference import warp_ref  # noqa: E402
 
 WARP_MAX_ABS = 1e-4       # float32 sampling of a float64 flow, on 0..1 pixels
 LATTICE = 38              # train_face_decoder.py's --flow-grid

@@ -3,7 +3,7 @@ and the face encoder, for the identity loss of Cole et al. (the rendered image m
 input descriptor):
 
 - `spline_warp`: the decoder's polyharmonic spline warp (TF `sparse_image_warp` semantics, as
-  tools/warp_ref.py and lib/image), batched, differentiable in the texture and the landmarks;
+  tools/reference/warp_ref.py and lib/image), batched, differentiable in the texture and the landmarks;
 - `face_encoder_input`: the canonical face's fixed face box, padded to a square and resampled to
   the face encoder's input size, as tools/train/precompute.py frames the descriptors' images.
 

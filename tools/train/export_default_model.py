@@ -18,11 +18,11 @@ ROOT = os.path.dirname(TOOLS)
 sys.path.insert(0, HERE)
 sys.path.insert(0, TOOLS)
 from common import cache_path  # noqa: E402
-from convert_face_decoder import face_decoder_parts  # noqa: E402
-from convert_voice_encoder import voice_encoder_parts  # noqa: E402
+from convert.convert_face_decoder import face_decoder_parts  # noqa: E402
+from convert.convert_voice_encoder import voice_encoder_parts  # noqa: E402
 from reference.face_decoder import FaceDecoder  # noqa: E402
 from reference.voice_encoder import VoiceEncoder  # noqa: E402
-import s2f_model  # noqa: E402
+from reference import s2f_model  # noqa: E402
 
 
 def load(cls, path):

@@ -78,7 +78,7 @@ def judged_training_faces(ids, kinds):
     evaluate.py judge (a fixed box per set, 112 x 112), for train_face_decoder.py
     --gender-consistent. Validation clips are not judged here."""
     from faceapi import judged
-    from compare_face_api import F2F_BOX, ORI_BOX
+    from reference.compare_face_api import F2F_BOX, ORI_BOX
     train_ids, _ = split(ids)
     for kind in kinds:
         box = ORI_BOX if kind == "Face_ori" else F2F_BOX
@@ -91,11 +91,11 @@ def judged_training_faces(ids, kinds):
 
 def descriptors(model, ids, kinds):
     """Our face encoder on each image cropped with its set's fixed face box (the median box
-    face-api's detector finds, tools/compare_face_api.py): the framing the network expects.
+    face-api's detector finds, tools/reference/compare_face_api.py): the framing the network expects.
     Same-person pairs are then closer than different people in 99.2 % of cases (94 % on the
     uncropped 224 x 224 frames)."""
     import speech2face as s2f
-    from compare_face_api import F2F_BOX, ORI_BOX
+    from reference.compare_face_api import F2F_BOX, ORI_BOX
     with s2f.Model(model) as container:
         encoder = s2f.FaceEncoder(container)
     boxes = {kind: F2F_BOX for kind in CANONICAL_KINDS}

@@ -60,12 +60,12 @@ ROOT = os.path.dirname(TOOLS)
 sys.path.insert(0, HERE)
 sys.path.insert(0, TOOLS)
 from common import cache_path, split  # noqa: E402
-from compare_face_api import F2F_BOX  # noqa: E402
+from reference.compare_face_api import F2F_BOX  # noqa: E402
 from differentiable import face_encoder_input, gaussian_blur, spline_warp  # noqa: E402
 from precompute import CANONICAL_KINDS, DECODER_RESOLUTION  # noqa: E402
 from reference.face_decoder import FaceDecoder, FaceDecoderConfig  # noqa: E402
 from reference.face_recognition_net import load_container  # noqa: E402
-import warp_ref  # noqa: E402
+from reference import warp_ref  # noqa: E402
 
 
 def make_config(hidden):

@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 from common import cache_path, split  # noqa: E402
 from precompute import DECODER_RESOLUTION  # noqa: E402
 from reference.face_decoder import FaceDecoder, FaceDecoderConfig  # noqa: E402
-import warp_ref  # noqa: E402
+from reference import warp_ref  # noqa: E402
 
 CONFIG = FaceDecoderConfig(
     feature_dim=128, hidden_dim=256, landmark_hidden=[256], landmark_count=68,

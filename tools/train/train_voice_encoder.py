@@ -44,7 +44,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 from common import cache_path, split  # noqa: E402
 from reference.voice_encoder import VoiceEncoder, VoiceEncoderConfig  # noqa: E402
 from reference.face_decoder import FaceDecoder  # noqa: E402
-import s2f_model  # noqa: E402
+from reference import s2f_model  # noqa: E402
 
 DEFAULT_WIDTHS = "8,8,16,16,16,32,32,64,64"
 DEFAULT_FC = "256,128"

@@ -21,13 +21,13 @@ def source_root():
 
 @pytest.fixture(scope="session")
 def model_path(tmp_path_factory):
-    import gen_cli_fixture
+    from reference import s2f_model
     parts = [os.path.join(SOURCE, "tests", "cli", "data", "voice_decoder.s2fm")]
     face_model = os.path.join(SOURCE, "models", "face_encoder_faceapi.s2fm")
     if os.path.exists(face_model):
         parts.append(face_model)
     path = str(tmp_path_factory.mktemp("model") / "fixture.s2fm")
-    gen_cli_fixture.merge(path, parts)
+    s2f_model.merge(path, parts)
     return path
 
 
