@@ -21,6 +21,8 @@ packages=(
     python3 python3-numpy python3-torch python3-faiss python3-pytest python3-pil python3-soundfile
     # pip install . (pyproject.toml): meson-python, and a venv to test the wheel in
     python3-pip python3-venv python3-mesonpy
+    # speech2face.distributed (corpus embedding, sharded galleries)
+    python3-dask python3-distributed
 )
 
 if [[ $(id -u) -eq 0 ]]; then
