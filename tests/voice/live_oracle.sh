@@ -5,7 +5,7 @@
 set -euo pipefail
 test_binary=$1 generator=$2 config=$3 frames=$4
 /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null || { echo "torch not importable: skip"; exit 77; }
-data=$(dirname "$generator")/../../shared/data/s2f-samples/avspeech
+data=$(dirname "$generator")/../../../shared/data/s2f-samples/avspeech
 [[ -d $data/Wav ]] || { echo "no $data: skip"; exit 77; }
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
