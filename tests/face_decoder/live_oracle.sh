@@ -18,7 +18,7 @@ if [[ -n $model ]]; then
 else
     for config in small small-k4; do
         /usr/bin/python3 "$generator" --out "$scratch/$config" --config "$config" --batch 3 \
-            --taps all --seed "$seed"
+            --taps all --seed "$seed" --min-landmark-gap 0.5
     done
 fi
 "$test_binary" "$scratch"
