@@ -300,18 +300,21 @@ class ShardedGallery:
         # A single query runs s2f_face_index_search on every shard (what `s2f search` runs), a
         # batch the batched GEMM path; the answers are merged the same way.
         pending = []
-        for shard in range(len(self.paths)):
+        for shard in range(len(self.paths)):  # every shard searches at once
             try:
                 pending.append(self._actors[shard].search(q, k))
-            except Exception:  # noqa: BLE001 - the actor is gone: reload it first
-                self._load(shard)
-                pending.append(self._actors[shard].search(q, k))
+            except Exception:  # noqa: BLE001 - the actor is gone: _ask below reloads it
+                pending.append(None)
         answers = []
         for shard, future in enumerate(pending):
-            try:
-                answers.append(future.result())
-            except Exception:  # noqa: BLE001 - its worker died during the search
-                answers.append(self._ask(shard, "search", q, k))
+            answer = None
+            if future is not None:
+                try:
+                    answer = future.result()
+                except Exception:  # noqa: BLE001 - its worker died during the search
+                    pass
+            # A lost shard is reloaded from its file and asked again (once).
+            answers.append(answer if answer is not None else self._ask(shard, "search", q, k))
         if single:
             answers = [(a[0][None], a[1][None]) for a in answers]
         n = 1 if single else len(q)
