@@ -68,17 +68,9 @@ class Model:
         else the one installed beside the library; else, imported from a clone, the clone's
         models/default.s2fm (``default_path()`` says which). Raises S2FError
         S2F_ERR_NOT_FOUND, listing where it looked."""
-        packaged = _packaged_model()
-        if packaged and not os.environ.get("S2F_MODEL"):
-            return cls(packaged, verify_checksum=verify_checksum, use_mmap=use_mmap)
-        params = _load_params(verify_checksum, use_mmap)
-        out = ctypes.c_void_p()
-        status = lib.s2f_model_load_default(ctypes.byref(params), ctypes.byref(out))
-        clone = _clone_model()
-        if clone and _lib.status_name(status) == "S2F_ERR_NOT_FOUND":
-            return cls(clone, verify_checksum=verify_checksum, use_mmap=use_mmap)
-        check(status)
-        return cls(_pointer=out.value)
+        # s2f_model_load_default is s2f_model_default_path + load: default_path() adds the
+        # wheel's and the clone's model to the library's search.
+        return cls(cls.default_path(), verify_checksum=verify_checksum, use_mmap=use_mmap)
 
     @staticmethod
     def default_path() -> str:
