@@ -40,7 +40,7 @@ sys.path.insert(0, os.path.join(TOOLS, "train"))
 sys.path.insert(0, TOOLS)
 sys.path.insert(0, os.path.join(ROOT, "bindings", "python"))
 os.environ.setdefault("S2F_LIBRARY", os.path.join(ROOT, "build", "lib", "libspeech2face.so"))
-from common import cache_path, face_path, split  # noqa: E402
+from common import cache_path, face_path, split, training_mean_descriptor  # noqa: E402
 from reference.compare_face_api import F2F_BOX, ORI_BOX  # noqa: E402
 from evaluate import contact_sheet, recall_at, wilson_interval  # noqa: E402
 from faceapi import framed, judged  # noqa: E402
@@ -135,7 +135,7 @@ def main():
     rows = np.array([ids.index(c) for c in clips])
     ori = np.load(cache_path("descriptors_Face_ori.npy"))
     truth = ori[rows]
-    mu = ori[np.array([ids.index(c) for c in train_ids])].mean(axis=0)
+    mu = training_mean_descriptor()
 
     container, _keep = container_for(args.model)
     with s2f.Model(container) as model:

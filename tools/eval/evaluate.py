@@ -35,7 +35,8 @@ TOOLS = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(TOOLS, "train"))
 sys.path.insert(0, TOOLS)
 sys.path.insert(0, os.path.join(TOOLS, "..", "bindings", "python"))
-from common import cache_path, face_path, predict_descriptors, split, video_id  # noqa: E402
+from common import (cache_path, face_path, predict_descriptors, split,  # noqa: E402
+                    training_mean_descriptor, video_id)
 from faceapi import judged  # noqa: E402
 from reference.face_decoder import FaceDecoder, FaceDecoderConfig  # noqa: E402
 from reference.voice_encoder import VoiceEncoder, VoiceEncoderConfig  # noqa: E402
@@ -135,8 +136,7 @@ def main():
     angles = np.degrees(np.arccos(cosines))
     report["mean_angle_deg"] = [float(angles.mean()), float(angles.std())]
     # The same angle for the trivial predictor "always the training mean descriptor" anchors it.
-    train_rows = np.array([ids.index(c) for c in split(ids)[0]])
-    mean_descriptor = np.load(cache_path("descriptors_Face_ori.npy"))[train_rows].mean(axis=0)
+    mean_descriptor = training_mean_descriptor()
     mean_cos = np.clip(unit(truth) @ (mean_descriptor / np.linalg.norm(mean_descriptor)), -1, 1)
     report["mean_angle_deg_of_training_mean"] = float(np.degrees(np.arccos(mean_cos)).mean())
 

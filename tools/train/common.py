@@ -44,6 +44,17 @@ def predict_descriptors(voice, spectrograms, rows, batch):
                           for i in range(0, len(rows), batch)])
 
 
+def training_mean_descriptor():
+    """The training split's mean true-face (Face_ori) descriptor, from the cache: the centre of
+    the sameness figure, the trivial predictor's anchor and the exaggeration's centre."""
+    import json
+
+    import numpy as np
+    ids = json.load(open(cache_path("ids.json")))
+    rows = np.array([ids.index(c) for c in split(ids)[0]])
+    return np.load(cache_path("descriptors_Face_ori.npy"))[rows].mean(axis=0)
+
+
 def cache_path(name):
     os.makedirs(CACHE, exist_ok=True)
     return os.path.join(CACHE, name)

@@ -12,24 +12,14 @@ container format and the PyTorch reference stay as they are:
         --gamma 1.5 --out build-train/face_decoder_d8_x1.5.pt
 """
 import argparse
-import json
 import os
 import sys
 
-import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tools/: reference.*
-from common import cache_path, split  # noqa: E402
-
-
-def training_mean_descriptor():
-    """Mean Face_ori descriptor of the training split (cached by train_face_decoder.py)."""
-    ids = json.load(open(cache_path("ids.json")))
-    train_ids, _ = split(ids)
-    ori = np.load(cache_path("descriptors_Face_ori.npy"))
-    return ori[np.array([ids.index(c) for c in train_ids])].mean(axis=0)
+from common import training_mean_descriptor  # noqa: E402
 
 
 def exaggerate(checkpoint, gamma, mean):
