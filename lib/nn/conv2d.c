@@ -17,8 +17,14 @@ static int winograd_tile(const s2fi_conv2d_config *c)
     if (c->algorithm != S2FI_CONV_AUTO || c->kernel_h != c->kernel_w ||
         c->in_channels < WINOGRAD_MIN_IN_CHANNELS)
         return 0;
-    if (c->stride_h == 1 && c->stride_w == 1)
-        return s2fi_winograd_tile_for_kernel(c->kernel_h);
+    if (c->stride_h == 1 && c->stride_w == 1) {
+        const int m = s2fi_winograd_tile_for_kernel(c->kernel_h);
+        if (m > 0 && c->out_height_hint > 0 && c->out_width_hint > 0 &&
+            ((c->out_height_hint + m - 1) / m) * ((c->out_width_hint + m - 1) / m) <
+                S2FI_WINOGRAD_MIN_TILES)
+            return 0;
+        return m;
+    }
     if (c->stride_h == 2 && c->stride_w == 2 && c->kernel_h % 2 == 0)
         return s2fi_winograd_tile_for_kernel(c->kernel_h / 2);
     return 0;

@@ -36,7 +36,16 @@ typedef struct s2fi_conv2d_config {
     s2fi_padding_mode padding;
     s2fi_axis_padding pad_h, pad_w; /* EXPLICIT mode only */
     s2fi_conv_algorithm algorithm;  /* zero-initialised: AUTO */
+    /* The output size the layer runs at, when the network fixes it (0: unknown). AUTO then
+     * keeps im2col for a map of fewer than S2FI_WINOGRAD_MIN_TILES Winograd tiles, where the
+     * transformed kernels (n²/r² times the weights: 4× for F(4×4, 3×3)) cost more to stream
+     * than the multiplies they save. */
+    int out_height_hint, out_width_hint;
 } s2fi_conv2d_config;
+
+/* Measured on face-api's ResNet (one core, 3×3 convs, F(4×4, 3×3)): an 8×8 map of 128 channels
+ * (4 tiles) ran 1.35× faster as Winograd, a 4×4 map of 256 channels (1 tile) 2.1× slower. */
+#define S2FI_WINOGRAD_MIN_TILES 4
 
 typedef struct s2fi_conv2d {
     s2fi_conv2d_config config;

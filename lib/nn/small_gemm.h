@@ -17,10 +17,11 @@
 /* Channels per register block: out_channels must be a multiple of it. */
 #define S2FI_SMALL_GEMM_CHANNELS 16
 /* The largest depth the kernel is used for: up to it, a 16-channel column of weights for the
- * whole depth (≤ 4 KB) and a 6-pixel block of patches (≤ 1.5 KB) sit in L1 next to each other;
- * deeper products have enough work per output for sgemm's packing to pay (the layers measured
- * are depth 32 — conv 1 of the voice encoder, 2.4–3× faster than im2col + sgemm — and ≥ 512). */
-#define S2FI_SMALL_GEMM_MAX_DEPTH 64
+ * whole depth (≤ 10 KB) and a 6-pixel block of patches (≤ 3.8 KB) sit in L1 next to each other;
+ * deeper products have enough work per output for sgemm's packing to pay. Measured: conv 1 of
+ * the voice encoder (depth 32) 2.4–3× faster than im2col + sgemm, face-api's 7×7 stem (depth
+ * 147, 32 channels) 1.75 → 1.33 ms with its max-pool (one core); layers ≥ 512 deep stay on sgemm. */
+#define S2FI_SMALL_GEMM_MAX_DEPTH 160
 
 /** Whether the kernel handles a product of this depth and width. */
 static inline bool s2fi_small_gemm_applies(size_t depth, size_t out_channels)

@@ -201,7 +201,7 @@ static void conv_fold_affine_equals_affine_after(void **state)
         scale[i] = -1.0f + 0.7f * (float)i;
         shift[i] = 0.3f - 0.2f * (float)i;
     }
-    s2fi_conv2d_config cfg = {CI, CO, 3, 3, 1, 1, S2FI_PADDING_SAME, {0, 0}, {0, 0}, S2FI_CONV_AUTO};
+    s2fi_conv2d_config cfg = {CI, CO, 3, 3, 1, 1, S2FI_PADDING_SAME, {0, 0}, {0, 0}, S2FI_CONV_AUTO, 0, 0};
     s2fi_conv2d plain, folded;
     assert_int_equal(s2fi_conv2d_init(&plain, &cfg, weight, bias, NULL), S2F_OK);
     assert_int_equal(s2fi_conv2d_init(&folded, &cfg, weight, bias, NULL), S2F_OK);
@@ -221,13 +221,14 @@ static float uniform(void)
 }
 
 /* A layer big enough for several tile blocks and partial edge tiles, with the BatchNorm of the
- * voice encoder folded in: the path AUTO picks — Winograd for 4×4 and ≥ 16 input channels
- * (stride 2 after the polyphase split), the small-depth kernel for few input channels and a
- * multiple of 16 outputs — must agree with plain im2col + GEMM. */
-static void check_auto_against_im2col(int in_channels, int out_channels, int stride, size_t threads)
+ * voice encoder folded in: the path AUTO picks — Winograd for 3×3 and 4×4 kernels and ≥ 16
+ * input channels (4×4 at stride 2 after the polyphase split), the small-depth kernel for few
+ * input channels and a multiple of 16 outputs — must agree with plain im2col + GEMM. */
+static void check_auto_against_im2col(int kernel, int in_channels, int out_channels, int stride,
+                                      size_t threads)
 {
     enum { H = 71, W = 77, MAX_CI = 48, MAX_CO = 64 };
-    static float weight[MAX_CO * MAX_CI * 16], in[H * W * MAX_CI], a[H * W * MAX_CO], b[H * W * MAX_CO];
+    static float weight[MAX_CO * MAX_CI * 49], in[H * W * MAX_CI], a[H * W * MAX_CO], b[H * W * MAX_CO];
     float bias[MAX_CO], scale[MAX_CO], shift[MAX_CO];
     const int CI = in_channels, CO = out_channels;
     assert_true(CI <= MAX_CI && CO <= MAX_CO);
@@ -239,13 +240,14 @@ static void check_auto_against_im2col(int in_channels, int out_channels, int str
         scale[i] = 0.5f + uniform();
         shift[i] = uniform();
     }
-    s2fi_conv2d_config cfg = {CI, CO, 4, 4, stride, stride, S2FI_PADDING_SAME, {0, 0}, {0, 0},
-                              S2FI_CONV_AUTO};
+    s2fi_conv2d_config cfg = {CI, CO, kernel, kernel, stride, stride, S2FI_PADDING_SAME, {0, 0},
+                              {0, 0}, S2FI_CONV_AUTO, 0, 0};
     s2fi_conv2d fast, plain;
     assert_int_equal(s2fi_conv2d_init(&fast, &cfg, weight, bias, NULL), S2F_OK);
     cfg.algorithm = S2FI_CONV_IM2COL;
     assert_int_equal(s2fi_conv2d_init(&plain, &cfg, weight, bias, NULL), S2F_OK);
-    assert_int_equal(fast.use_winograd, CI >= 16); /* else the small-depth kernel (CI · 16 ≤ 64) */
+    /* else the small-depth kernel (depth k² · CI ≤ 160) */
+    assert_int_equal(fast.use_winograd, CI >= 16 && (stride == 1 || kernel % 2 == 0));
     assert_false(plain.use_winograd);
     s2fi_conv2d_fold_affine(&fast, scale, shift);
     s2fi_conv2d_fold_affine(&plain, scale, shift);
@@ -275,20 +277,44 @@ static void winograd_matches_im2col(void **state)
     /* Strides 1 and 2 (polyphase); 2 and 3 threads split the tiles and the polyphase rows
      * (unevenly for 3). Stride 1 has 18 × 20 tiles: three blocks of at most 128. */
     for (size_t threads = 1; threads <= 3; ++threads) {
-        check_auto_against_im2col(48, 40, 1, threads);
-        check_auto_against_im2col(48, 40, 2, threads);
+        check_auto_against_im2col(4, 48, 40, 1, threads);
+        check_auto_against_im2col(4, 48, 40, 2, threads);
+        check_auto_against_im2col(3, 48, 40, 1, threads); /* F(4×4, 3×3): face-api's ResNet */
     }
+}
+
+/* The size hint keeps im2col where a map has too few tiles for the transformed kernels to pay
+ * (face-api's 4×4 and 2×2 maps), and leaves larger maps on Winograd. */
+static void winograd_size_hint_picks_im2col_for_small_maps(void **state)
+{
+    (void)state;
+    static float weight[64 * 64 * 9];
+    s2fi_conv2d_config cfg = {64, 64, 3, 3, 1, 1, S2FI_PADDING_SAME, {0, 0}, {0, 0},
+                              S2FI_CONV_AUTO, 4, 4};
+    s2fi_conv2d conv;
+    assert_int_equal(s2fi_conv2d_init(&conv, &cfg, weight, NULL, NULL), S2F_OK);
+    assert_false(conv.use_winograd); /* one 4×4 tile */
+    s2fi_conv2d_release(&conv);
+    cfg.out_height_hint = cfg.out_width_hint = 8; /* four tiles */
+    assert_int_equal(s2fi_conv2d_init(&conv, &cfg, weight, NULL, NULL), S2F_OK);
+    assert_true(conv.use_winograd);
+    s2fi_conv2d_release(&conv);
+    cfg.out_height_hint = cfg.out_width_hint = 0; /* unknown */
+    assert_int_equal(s2fi_conv2d_init(&conv, &cfg, weight, NULL, NULL), S2F_OK);
+    assert_true(conv.use_winograd);
+    s2fi_conv2d_release(&conv);
 }
 
 static void small_depth_kernel_matches_im2col(void **state)
 {
     (void)state;
     /* The voice encoder's first layer in miniature (2 → 64 channels, 4×4), and a stride-2 one
-     * with 4 input channels (depth 64, the kernel's limit); 2 and 3 threads split the rows, and
+     * with 4 input channels (depth 64), face-api's 7×7 stem (depth 147); 2 and 3 threads split the rows, and
      * 77 pixels per row leave a partial 6-pixel block. */
     for (size_t threads = 1; threads <= 3; ++threads) {
-        check_auto_against_im2col(2, 64, 1, threads);
-        check_auto_against_im2col(4, 32, 2, threads);
+        check_auto_against_im2col(4, 2, 64, 1, threads);
+        check_auto_against_im2col(4, 4, 32, 2, threads);
+        check_auto_against_im2col(7, 3, 32, 2, threads); /* face-api's stem: depth 147 */
     }
 }
 
@@ -309,6 +335,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(conv_rejects_invalid_layers),
         cmocka_unit_test(conv_fold_affine_equals_affine_after),
         cmocka_unit_test(winograd_matches_im2col),
+        cmocka_unit_test(winograd_size_hint_picks_im2col_for_small_maps),
         cmocka_unit_test(small_depth_kernel_matches_im2col),
     };
     int failed = cmocka_run_group_tests_name("nn layers vs PyTorch", tests, NULL, NULL);

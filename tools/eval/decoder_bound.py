@@ -82,7 +82,9 @@ def attribute_agreement(truth, other, clips):
             "age_decade_agreement": decade / n,
             "age_decade_agreement_95ci": wilson_interval(decade, n),
             "judged_age_correlation": float(np.corrcoef(ages[:, 0], ages[:, 1])[0, 1]),
-            "judged_age_mean_sd": [float(ages[:, 1].mean()), float(ages[:, 1].std())]}
+            "judged_age_mean_sd": [float(ages[:, 1].mean()), float(ages[:, 1].std())],
+            # per clip, so that two runs can be compared pairwise (McNemar) on the same clips
+            "gender_misses": [c for c in both if truth[c]["gender"] != other[c]["gender"]]}
 
 
 def identity_report(descriptors, truth, mu):
