@@ -3,7 +3,8 @@
  * index) owns an s2fi_pool: helper threads started on first need and reused by every later call,
  * so a small call (a 2 s clip's pooling, a 1k-face search) does not pay thread starts (~20-50 µs
  * each) every time. The pool serves one job at a time: a caller that finds it busy (two threads
- * searching one index at once) starts its own threads for that call, as a pool-less call does. */
+ * searching one index at once) starts its own threads for that call, as a pool-less call does.
+ * After a job its helpers poll briefly for the next one before sleeping (workers.c, SPIN_NS). */
 #ifndef S2F_CORE_WORKERS_H
 #define S2F_CORE_WORKERS_H
 
@@ -23,6 +24,11 @@ void s2fi_pool_free(s2fi_pool *pool);
  *  started runs on the calling thread, so this never fails. Work is split the same way
  *  whichever threads run it, so results do not depend on the pool. */
 void s2fi_run_workers(s2fi_pool *pool, size_t n_workers, s2fi_work_fn fn, void *context);
+
+/** Tells the pool's helpers, polling for the next job of a burst, that none is coming soon
+ *  (the caller is about to run OpenBLAS's threads, which would compete with them for the
+ *  cores): they sleep at once. The next s2fi_run_workers wakes them as usual. NULL: no-op. */
+void s2fi_pool_park(s2fi_pool *pool);
 
 /** Workers worth starting for `work` units when each should get at least `min_per_worker` (a
  *  thread start costs more than a smaller share saves): min(threads, max(1, work / min)). */

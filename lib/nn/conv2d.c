@@ -356,6 +356,7 @@ void s2fi_conv2d_forward(const s2fi_conv2d *conv, const float *in, s2fi_shape in
                               g.out, &epilogue, workspace, workspace_floats, threads, pool);
         return;
     }
+    s2fi_pool_park(pool); /* the rest runs sgemm on OpenBLAS's threads */
     if (is_pointwise(&conv->config, &g)) {
         const int pixels = g.out.height * g.out.width;
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, pixels, oc_count, (int)g.depth,

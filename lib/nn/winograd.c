@@ -3,6 +3,7 @@
 #include "core/alloc.h"
 #include "core/target_clones.h"
 #include "core/workers.h"
+#include "nn/small_gemm.h"
 
 #include <cblas.h>
 #include <string.h>
@@ -362,6 +363,31 @@ static void transform_outputs(void *context, size_t worker, size_t workers)
     }
 }
 
+/* Small products — a position's transformed kernels within OWN_GEMM_MAX_WEIGHTS floats (64 KB,
+ * in L2 with room for the tiles) — run on the library's own kernel (nn/small_gemm.h), the n²
+ * positions split among the workers. cblas_sgemm repacks both operands on every call, and at
+ * these sizes (face-api's ResNet: 32–128 channels, M·N·K ≤ 2^18) OpenBLAS runs each call on
+ * one thread, so a layer's threads could not help. Larger products keep sgemm. */
+#define OWN_GEMM_MAX_WEIGHTS (128 * 128)
+
+static bool uses_own_gemm(const s2fi_winograd *w)
+{
+    return (size_t)w->in_channels * (size_t)w->out_channels <= OWN_GEMM_MAX_WEIGHTS &&
+           w->out_channels % S2FI_SMALL_GEMM_CHANNELS == 0;
+}
+
+static void multiply_positions(void *context, size_t worker, size_t workers)
+{
+    const block_job *j = context;
+    const size_t ic = (size_t)j->w->in_channels, oc = (size_t)j->w->out_channels;
+    const s2fi_epilogue none = {0};
+    size_t begin, end;
+    s2fi_worker_range((size_t)j->w->n * (size_t)j->w->n, worker, workers, &begin, &end);
+    for (size_t p = begin; p < end; ++p)
+        s2fi_small_gemm_epilogue(j->v + p * j->block * ic, j->count, ic, j->w->u + p * ic * oc, oc,
+                                 &none, j->mm + p * j->block * oc);
+}
+
 void s2fi_winograd_forward(const s2fi_winograd *w, const float *in, s2fi_shape in_shape,
                            int pad_top, int pad_left, float *out, s2fi_shape out_shape,
                            const s2fi_epilogue *post, float *workspace, size_t workspace_floats,
@@ -389,10 +415,15 @@ void s2fi_winograd_forward(const s2fi_winograd *w, const float *in, s2fi_shape i
         job.count = total - job.first < block ? total - job.first : block;
         const size_t workers = s2fi_useful_workers(threads, job.count, MIN_TILES_PER_WORKER);
         s2fi_run_workers(pool, workers, transform_inputs, &job);
-        for (size_t p = 0; p < positions; ++p)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)job.count, (int)oc, (int)ic,
-                        1.0f, job.v + p * block * ic, (int)ic, w->u + p * ic * oc, (int)oc, 0.0f,
-                        job.mm + p * block * oc, (int)oc);
+        if (uses_own_gemm(w)) {
+            s2fi_run_workers(pool, threads < positions ? threads : positions, multiply_positions, &job);
+        } else {
+            s2fi_pool_park(pool); /* OpenBLAS's threads run the products */
+            for (size_t p = 0; p < positions; ++p)
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)job.count, (int)oc,
+                            (int)ic, 1.0f, job.v + p * block * ic, (int)ic, w->u + p * ic * oc,
+                            (int)oc, 0.0f, job.mm + p * block * oc, (int)oc);
+        }
         s2fi_run_workers(pool, workers, transform_outputs, &job);
     }
 }

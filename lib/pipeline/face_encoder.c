@@ -5,6 +5,7 @@
 #include "pipeline/face_network.h"
 #include "pipeline/face_resize.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,7 @@ struct s2f_face_encoder {
     s2fi_face_vgg vgg;
     float *input;   /* input_size² × 3, the normalised network input */
     float *feature; /* feature_dim, written to the caller only on success */
-    s2fi_face_workspace ws;
+    s2fi_face_workspace ws; /* its pool: helper threads kept between encodes */
 };
 
 static s2f_status read_preprocessing(s2f_face_encoder *e, const s2f_model *model)
@@ -104,6 +105,7 @@ static s2f_status build(s2f_face_encoder *e, const s2f_model *model)
     for (int b = 0; b < 4; ++b)
         e->ws.buffers[b] = s2fi_aligned_alloc(buffer_floats * sizeof(float));
     e->ws.im2col_floats = im2col_floats;
+    e->ws.pool = s2fi_pool_create(); /* NULL (no memory): threads are started per call */
     e->ws.im2col = im2col_floats ? s2fi_aligned_alloc(im2col_floats * sizeof(float)) : NULL;
     int ok = e->input && e->feature && (!im2col_floats || e->ws.im2col);
     for (int b = 0; b < 4; ++b)
@@ -127,6 +129,7 @@ S2F_API void s2f_face_encoder_free(s2f_face_encoder *encoder)
     for (int b = 0; b < 4; ++b)
         s2fi_free(encoder->ws.buffers[b]);
     s2fi_free(encoder->ws.im2col);
+    s2fi_pool_free(encoder->ws.pool);
     free(encoder);
 }
 
@@ -186,10 +189,20 @@ S2F_API s2f_status s2f_face_encoder_set_resize_filter(s2f_face_encoder *encoder,
                      (int)filter);
 }
 
+/* The layers' threads follow OpenBLAS's count, as the voice encoder's do by default, so one
+ * setting (OPENBLAS_NUM_THREADS) governs both: sgemm runs on OpenBLAS's threads, the Winograd
+ * transforms and small products, the stem and the pooling on these. */
+static size_t layer_threads(void)
+{
+    const int blas = openblas_get_num_threads();
+    return blas < 1 ? 1 : blas > S2FI_FACE_MAX_THREADS ? S2FI_FACE_MAX_THREADS : (size_t)blas;
+}
+
 /* One image → e->feature. The image has been validated. */
 static s2f_status encode_one(s2f_face_encoder *e, const uint8_t *rgb, int width, int height,
                              size_t stride_bytes)
 {
+    e->ws.threads = layer_threads();
     const s2fi_crop_box box = e->pad_to_square ? s2fi_pad_to_square_box(width, height)
                                                : (s2fi_crop_box){0.0, 0.0, width, height};
     s2f_status status = s2fi_crop_resize_f32(rgb, width, height, stride_bytes, box, e->filter,

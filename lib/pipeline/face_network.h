@@ -4,6 +4,7 @@
 #ifndef S2F_PIPELINE_FACE_NETWORK_H
 #define S2F_PIPELINE_FACE_NETWORK_H
 
+#include "core/workers.h"
 #include "model/model.h"
 #include "nn/conv2d.h"
 #include "nn/dense.h"
@@ -13,18 +14,23 @@
 #define S2FI_FACE_MAX_BLOCKS 64
 #define S2FI_FACE_MAX_VGG_LAYERS 64
 #define S2FI_FACE_MAX_FCS 8
+/* Threads one encode uses at most: the workspace is sized for this many at build time. A
+ * 150 × 150 ResNet has too little work per layer for more to help. */
+#define S2FI_FACE_MAX_THREADS 8
 
 /** Called after each stage with its name ("stem", "block3", "conv5", "fc2", ...) and NHWC data. */
 typedef void (*s2fi_face_tap_fn)(const char *stage, const float *data, int height, int width,
                                  int channels, void *user_data);
 
-/** Activation memory shared by a forward pass: `count` buffers of `floats` each, and the im2col
- *  workspace. */
+/** Activation memory shared by a forward pass: four buffers of `buffer_floats` each, and the
+ *  layers' workspace (sized for S2FI_FACE_MAX_THREADS threads). */
 typedef struct s2fi_face_workspace {
     float *buffers[4];
     size_t buffer_floats;
     float *im2col;
     size_t im2col_floats;
+    size_t threads;   /* 1..S2FI_FACE_MAX_THREADS, for the layers' own work (not sgemm's) */
+    s2fi_pool *pool;  /* their helper threads (NULL: started per call) */
     s2fi_face_tap_fn tap;
     void *tap_user;
 } s2fi_face_workspace;

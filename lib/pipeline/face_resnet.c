@@ -71,7 +71,8 @@ static void need(size_t *buffer_floats, s2fi_shape shape)
 
 static void need_im2col(size_t *im2col_floats, const s2fi_conv2d *conv, s2fi_shape in)
 {
-    size_t floats = s2fi_conv2d_workspace_floats(conv, in, IM2COL_BUDGET_FLOATS, 1);
+    size_t floats = s2fi_conv2d_workspace_floats(conv, in, IM2COL_BUDGET_FLOATS,
+                                                 S2FI_FACE_MAX_THREADS);
     if (floats > *im2col_floats)
         *im2col_floats = floats;
 }
@@ -223,10 +224,10 @@ void s2fi_face_resnet_forward(const s2fi_face_resnet *net, const float *input, i
     const s2fi_shape in_shape = {input_size, input_size, 3};
     float **buf = ws->buffers;
     s2fi_conv2d_forward(&net->stem, input, in_shape, buf[0], &relu, ws->im2col, ws->im2col_floats,
-                        1, NULL);
+                        ws->threads, ws->pool);
     emit(ws, "stem", buf[0], net->stem_out);
     s2fi_maxpool2d(buf[0], net->stem_out, net->pool_kernel, net->pool_kernel, net->pool_stride,
-                   net->pool_stride, buf[1], 1, NULL);
+                   net->pool_stride, buf[1], ws->threads, ws->pool);
     emit(ws, "stem_pool", buf[1], net->pool_out);
     int x = 1;
     char name[32];
@@ -234,9 +235,9 @@ void s2fi_face_resnet_forward(const s2fi_face_resnet *net, const float *input, i
         const s2fi_face_block *b = &net->blocks[i];
         const int t = (x + 1) & 3, u = (x + 2) & 3, p = (x + 3) & 3;
         s2fi_conv2d_forward(&b->conv1, buf[x], b->in, buf[t], &relu, ws->im2col,
-                            ws->im2col_floats, 1, NULL);
+                            ws->im2col_floats, ws->threads, ws->pool);
         s2fi_conv2d_forward(&b->conv2, buf[t], b->mid, buf[u], NULL, ws->im2col,
-                            ws->im2col_floats, 1, NULL);
+                            ws->im2col_floats, ws->threads, ws->pool);
         if (b->down) {
             s2fi_avgpool2d(buf[x], b->in, 2, 2, 2, 2, buf[p]);
             s2fi_residual_add(buf[u], b->mid, buf[p], b->pooled, buf[t], b->out, true);

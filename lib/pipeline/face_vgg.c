@@ -83,10 +83,12 @@ s2f_status s2fi_face_vgg_build(s2fi_face_vgg *net, const s2f_model *model,
                 .in_channels = shape.channels, .out_channels = net->layers[i], .kernel_h = 3,
                 .kernel_w = 3, .stride_h = 1, .stride_w = 1, .padding = S2FI_PADDING_EXPLICIT,
                 .pad_h = {1, 1}, .pad_w = {1, 1},
+                .out_height_hint = shape.height, .out_width_hint = shape.width, /* 3×3, pad 1 */
             };
             if ((status = s2fi_conv2d_init(&net->convs[i], &config, weight, bias, slot)))
                 return status;
-            size_t ws = s2fi_conv2d_workspace_floats(&net->convs[i], shape, IM2COL_BUDGET_FLOATS, 1);
+            size_t ws = s2fi_conv2d_workspace_floats(&net->convs[i], shape, IM2COL_BUDGET_FLOATS,
+                                                     S2FI_FACE_MAX_THREADS);
             if (ws > *im2col_floats)
                 *im2col_floats = ws;
             s2fi_conv2d_output_shape(&net->convs[i], shape, &net->shapes[i]);
@@ -134,11 +136,11 @@ void s2fi_face_vgg_forward(const s2fi_face_vgg *net, const float *input, int inp
     for (int i = 0; i < net->layer_count; ++i) {
         float *out = ws->buffers[target];
         if (net->layers[i] < 0) {
-            s2fi_maxpool2d(x, shape, 2, 2, 2, 2, out, 1, NULL);
+            s2fi_maxpool2d(x, shape, 2, 2, 2, 2, out, ws->threads, ws->pool);
             snprintf(name, sizeof name, "pool%d", i);
         } else {
             s2fi_conv2d_forward(&net->convs[i], x, shape, out, &relu, ws->im2col,
-                                ws->im2col_floats, 1, NULL);
+                                ws->im2col_floats, ws->threads, ws->pool);
             snprintf(name, sizeof name, "conv%d", i);
         }
         shape = net->shapes[i];
