@@ -11,6 +11,8 @@ spectrogram_bench), e.g. a copy of build/lib and build/bench taken before a chan
 * spectrogram of one 6 s clip (spectrogram_bench, 1 thread);
 * voice encoder, batch 1, on a 2 s clip (200 frames) and a 6 s clip (598), at --threads
   (OPENBLAS_NUM_THREADS, which the encoder follows for its own workers too);
+* voice encoder, 6 s clip, on one thread (issue 23: the Winograd products on the library's kernel);
+* face encoder (face-api's ResNet), one 150 × 150 crop, at 1 and --threads threads (issue 23);
 * face index, cosine f32, 128-D, single-query search, 1k, 10k and 100k faces, at --threads
   workers (1k is below the size at which a search splits over workers; 10k is the smallest
   that does)
@@ -79,12 +81,16 @@ def main():
     parser.add_argument("after")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--only", default="", help="rows whose name contains this text")
     args = parser.parse_args()
     model = os.path.join(ROOT, "models", "default.s2fm")
     rng = np.random.default_rng(7)
     with tempfile.TemporaryDirectory() as tmp:
         pcm = os.path.join(tmp, "pcm.npy")
         np.save(pcm, (rng.standard_normal(96000) * 0.1).astype(np.float32))
+        crop = os.path.join(tmp, "crop.npy")
+        np.save(crop, rng.integers(0, 256, (150, 150, 3)).astype(np.uint8))
+        face_model = os.path.join(ROOT, "models", "face_encoder_faceapi.s2fm")
         specs = {}
         for frames in (200, 598):
             specs[frames] = os.path.join(tmp, f"spec{frames}.npy")
@@ -96,6 +102,12 @@ def main():
              lambda d: driver(d, "voice_encoder_bench", [model, specs[200], "20", "1"], args.threads)),
             (f"voice encoder, 6 s clip, batch 1 ({args.threads} threads)",
              lambda d: driver(d, "voice_encoder_bench", [model, specs[598], "10", "1"], args.threads)),
+            ("voice encoder, 6 s clip, batch 1 (1 thread)",
+             lambda d: driver(d, "voice_encoder_bench", [model, specs[598], "5", "1"], 1)),
+            ("face encoder, one 150 × 150 crop (1 thread)",
+             lambda d: driver(d, "face_encoder_bench", [face_model, crop, "100"], 1)),
+            (f"face encoder, one 150 × 150 crop ({args.threads} threads)",
+             lambda d: driver(d, "face_encoder_bench", [face_model, crop, "100"], args.threads)),
             (f"face index 1k × 128, one query ({args.threads} workers)",
              lambda d: index_search(d, 1000, args.threads, 20)),
             (f"face index 10k × 128, one query ({args.threads} workers)",
@@ -103,6 +115,7 @@ def main():
             (f"face index 100k × 128, one query ({args.threads} workers)",
              lambda d: index_search(d, 100000, args.threads, 5)),
         ]
+        rows = [(name, run) for name, run in rows if args.only in name]
         results = {name: ([], []) for name, _ in rows}
         for _ in range(args.repeats):
             for name, run in rows:

@@ -42,8 +42,6 @@ static void on_tap(const char *name, const float *data, int height, int width, i
         r->last_ms = now;
         return;
     }
-    if (strcmp(name, "stem") == 0) /* timed together with its max-pool */
-        return;
     if (r->count >= MAX_STAGES)
         return;
     stage *s = &r->stages[r->count++];
@@ -61,13 +59,13 @@ static int compare(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* FLOPs of the convolutions that produce stage i (3×3 residual convs; the stem's k×k). */
+/* FLOPs of the convolutions that produce stage i (3×3 residual convs; the stem's k×k; none for
+ * the stem's max-pool). */
 static double stage_flops(const recorder *r, int i, int stem_kernel, int stem_stride,
                           int input_size)
 {
     const stage *s = &r->stages[i];
-    if (strcmp(s->name, "stem_pool") == 0) {
-        /* the stem's own output is larger than the pooled one: recompute it from the input */
+    if (strcmp(s->name, "stem") == 0) {
         const int out = (input_size - stem_kernel) / stem_stride + 1; /* VALID */
         return 2.0 * out * out * s->channels * 3.0 * stem_kernel * stem_kernel;
     }

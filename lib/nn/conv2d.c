@@ -201,6 +201,40 @@ static bool uses_small_gemm(const s2fi_conv2d *conv, const conv_geometry *g)
            s2fi_small_gemm_applies(g->depth, (size_t)g->out.channels);
 }
 
+/* A small map (face-api's 4×4 and 2×2 ones: ≤ 64 output pixels) and a deep product: the
+ * whole map's patches at once, then the small-depth kernel one 16-channel column of weights at
+ * a time (s2fi_small_gemm_columns), the columns split among the workers. sgemm would pack the
+ * whole weight matrix (2.4 MB for 256 channels) for 16 rows on every call, and OpenBLAS's
+ * threads barely help at M = 16. */
+#define SMALL_MAP_MAX_PIXELS 64
+
+static bool uses_small_map(const s2fi_conv2d *conv, const conv_geometry *g)
+{
+    return conv->config.algorithm == S2FI_CONV_AUTO && !conv->use_winograd &&
+           !is_pointwise(&conv->config, g) && (size_t)g->out.height * (size_t)g->out.width <= SMALL_MAP_MAX_PIXELS &&
+           g->out.channels % S2FI_SMALL_GEMM_CHANNELS == 0;
+}
+
+typedef struct small_map_job {
+    const s2fi_conv2d *conv;
+    const conv_geometry *g;
+    const float *patches;
+    float *out;
+    const s2fi_epilogue *epilogue;
+} small_map_job;
+
+static void small_map_columns(void *context, size_t worker, size_t workers)
+{
+    const small_map_job *job = context;
+    const size_t channels = (size_t)job->g->out.channels;
+    size_t begin, end; /* in 16-channel columns */
+    s2fi_worker_range(channels / S2FI_SMALL_GEMM_CHANNELS, worker, workers, &begin, &end);
+    s2fi_small_gemm_columns(job->patches, (size_t)job->g->out.height * (size_t)job->g->out.width,
+                            job->g->depth, job->conv->packed_weights, channels,
+                            begin * S2FI_SMALL_GEMM_CHANNELS, end * S2FI_SMALL_GEMM_CHANNELS,
+                            job->epilogue, job->out);
+}
+
 /* Workers of the small-depth path: whole output rows each, at least 8 rows apiece. */
 static size_t small_gemm_workers(const conv_geometry *g, size_t threads)
 {
@@ -260,6 +294,8 @@ size_t s2fi_conv2d_workspace_floats(const s2fi_conv2d *conv, s2fi_shape in, size
                s2fi_winograd_workspace_floats(&conv->winograd, g.out, budget_floats, threads);
     if (uses_small_gemm(conv, &g))
         return small_gemm_workers(&g, threads) * (size_t)g.out.width * g.depth;
+    if (uses_small_map(conv, &g))
+        return (size_t)g.out.height * (size_t)g.out.width * g.depth;
     return rows_per_block(&g, budget_floats) * (size_t)g.out.width * g.depth;
 }
 
@@ -354,6 +390,15 @@ void s2fi_conv2d_forward(const s2fi_conv2d *conv, const float *in, s2fi_shape in
     if (conv->use_winograd) {
         s2fi_winograd_forward(&conv->winograd, in, in_shape, g.pad_h.before, g.pad_w.before, out,
                               g.out, &epilogue, workspace, workspace_floats, threads, pool);
+        return;
+    }
+    if (uses_small_map(conv, &g)) {
+        im2col_rows(&conv->config, &g, in, in_shape, 0, g.out.height, workspace);
+        small_map_job job = {.conv = conv, .g = &g, .patches = workspace, .out = out,
+                             .epilogue = &epilogue};
+        /* at least 4 columns (64 channels) per worker */
+        s2fi_run_workers(pool, s2fi_useful_workers(threads, (size_t)oc_count / 16, 4),
+                         small_map_columns, &job);
         return;
     }
     s2fi_pool_park(pool); /* the rest runs sgemm on OpenBLAS's threads */

@@ -11,8 +11,9 @@
  * with an even square kernel (4×4) are first split into their polyphase components: the input's
  * four 2×2-subsampled grids stacked as channels, convolved at stride 1 with the kernel's four
  * 2×2 sub-kernels — the same sums — so they too run as Winograd (F(4×4, 2×2)). Layers with
- * short patches (kh·kw·in ≤ 64) and a multiple of 16 outputs run the small-depth kernel of
- * nn/small_gemm.h on one row of patches at a time instead of sgemm. */
+ * short patches (kh·kw·in ≤ 160) and a multiple of 16 outputs run the small-depth kernel of
+ * nn/small_gemm.h on one row of patches at a time instead of sgemm; so do maps of at most 64
+ * output pixels (any depth), one 16-channel column of weights at a time over the whole map. */
 #ifndef S2F_NN_CONV2D_H
 #define S2F_NN_CONV2D_H
 

@@ -1,7 +1,10 @@
 #include "nn/pool.h"
 
+#include "core/target_clones.h"
 #include "core/workers.h"
 #include "nn/padding.h"
+
+#include <string.h>
 
 int s2fi_maxpool2d_output_shape(s2fi_shape in, int kernel_h, int kernel_w, int stride_h,
                                 int stride_w, s2fi_shape *out)
@@ -11,6 +14,19 @@ int s2fi_maxpool2d_output_shape(s2fi_shape in, int kernel_h, int kernel_w, int s
     out->width = s2fi_axis_output(S2FI_PADDING_VALID, in.width, kernel_w, stride_w, none, NULL);
     out->channels = in.channels;
     return out->height > 0 && out->width > 0 && in.channels > 0;
+}
+
+/* dst = max(dst, src) per channel, NaN propagating as in PyTorch (a NaN in either stays). As a
+ * branch-free select on restrict pointers the compiler vectorises it (per ISA: target_clones);
+ * the in-place branchy form it replaces was scalar — 0.93 ms for face-api's 3×3 stem pool on
+ * 72×72×32, more than the stem's convolution (0.40 ms). */
+S2FI_TARGET_CLONES("avx512f", "avx2", "default")
+static void max_into(float *restrict dst, const float *restrict src, size_t channels)
+{
+    for (size_t c = 0; c < channels; ++c) {
+        const float s = src[c], d = dst[c];
+        dst[c] = s > d || s != s ? s : d;
+    }
 }
 
 typedef struct pool_job {
@@ -35,13 +51,10 @@ static void maxpool_rows(void *context, size_t worker, size_t workers)
                     const size_t ix = (size_t)(ox * p->stride_w + kx);
                     const float *src = p->in + (iy * (size_t)p->in_shape.width + ix) * channels;
                     if (ky == 0 && kx == 0) {
-                        for (size_t c = 0; c < channels; ++c)
-                            dst[c] = src[c];
+                        memcpy(dst, src, channels * sizeof(float));
                         continue;
                     }
-                    for (size_t c = 0; c < channels; ++c)
-                        if (src[c] > dst[c] || src[c] != src[c]) /* NaN propagates, as in PyTorch */
-                            dst[c] = src[c];
+                    max_into(dst, src, channels);
                 }
         }
 }

@@ -23,6 +23,10 @@
  * 147, 32 channels) 1.75 → 1.33 ms with its max-pool (one core); layers ≥ 512 deep stay on sgemm. */
 #define S2FI_SMALL_GEMM_MAX_DEPTH 160
 
+/** Whether the AVX-512 kernel (8 pixels × 32 channels per register block) runs on this CPU;
+ *  otherwise the portable one (6 × 16, compiled per ISA). */
+bool s2fi_small_gemm_wide(void);
+
 /** Whether the kernel handles a product of this depth and width. */
 static inline bool s2fi_small_gemm_applies(size_t depth, size_t out_channels)
 {
@@ -35,5 +39,14 @@ static inline bool s2fi_small_gemm_applies(size_t depth, size_t out_channels)
 void s2fi_small_gemm_epilogue(const float *patches, size_t pixels, size_t depth,
                               const float *weights, size_t out_channels,
                               const s2fi_epilogue *epilogue, float *out);
+
+/** The same product for output channels [channel_begin, channel_end) only (multiples of 16),
+ *  one 16-channel column at a time with every pixel block under it: for few pixels and a deep
+ *  product (a 3×3 conv of 256 channels on a 4×4 map: 16 pixels, depth 2304) each column of
+ *  weights is read from memory once and reused from cache by the pixel blocks, where
+ *  s2fi_small_gemm_epilogue would stream all the weights once per 6 pixels. Any depth. */
+void s2fi_small_gemm_columns(const float *patches, size_t pixels, size_t depth,
+                             const float *weights, size_t out_channels, size_t channel_begin,
+                             size_t channel_end, const s2fi_epilogue *epilogue, float *out);
 
 #endif

@@ -363,17 +363,23 @@ static void transform_outputs(void *context, size_t worker, size_t workers)
     }
 }
 
-/* Small products — a position's transformed kernels within OWN_GEMM_MAX_WEIGHTS floats (64 KB,
- * in L2 with room for the tiles) — run on the library's own kernel (nn/small_gemm.h), the n²
- * positions split among the workers. cblas_sgemm repacks both operands on every call, and at
- * these sizes (face-api's ResNet: 32–128 channels, M·N·K ≤ 2^18) OpenBLAS runs each call on
- * one thread, so a layer's threads could not help. Larger products keep sgemm. */
+/* The n² products run on the library's own kernel (nn/small_gemm.h), the positions split among
+ * the workers, instead of cblas_sgemm:
+ * - always where the CPU has AVX-512: its 8 × 32 register block outruns OpenBLAS 0.3.21, whose
+ *   DYNAMIC_ARCH build runs its Haswell (AVX2) kernel there (measured per layer on the paper
+ *   voice encoder, one core, Zen 5: conv 7 121 → 65 ms, all nine 571 → 469 ms; docs/performance.md);
+ * - elsewhere for small products only — a position's transformed kernels within
+ *   OWN_GEMM_MAX_WEIGHTS floats (64 KB, in L2 with room for the tiles): cblas_sgemm repacks both
+ *   operands on every call, and at these sizes (face-api's ResNet: 32–128 channels,
+ *   M·N·K ≤ 2^18) OpenBLAS runs each call on one thread, so a layer's threads could not help.
+ *   (Measured with the AVX-512 clone of the portable kernel; its AVX2 build is not measured.) */
 #define OWN_GEMM_MAX_WEIGHTS (128 * 128)
 
 static bool uses_own_gemm(const s2fi_winograd *w)
 {
-    return (size_t)w->in_channels * (size_t)w->out_channels <= OWN_GEMM_MAX_WEIGHTS &&
-           w->out_channels % S2FI_SMALL_GEMM_CHANNELS == 0;
+    return w->out_channels % S2FI_SMALL_GEMM_CHANNELS == 0 &&
+           (s2fi_small_gemm_wide() ||
+            (size_t)w->in_channels * (size_t)w->out_channels <= OWN_GEMM_MAX_WEIGHTS);
 }
 
 static void multiply_positions(void *context, size_t worker, size_t workers)

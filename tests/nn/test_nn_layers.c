@@ -220,6 +220,33 @@ static float uniform(void)
     return (float)((double)rand() / RAND_MAX) - 0.5f;
 }
 
+/* Runs `fast` (AUTO's pick, on `threads` threads, blocks sized to `fast_budget` floats) and
+ * `plain` (im2col + GEMM) with a ReLU epilogue on the same input; their outputs (into a and b)
+ * must agree to 1e-5 of the largest value. Releases both layers. */
+static void expect_same_output(s2fi_conv2d *fast, s2fi_conv2d *plain, const float *in,
+                               s2fi_shape in_shape, size_t fast_budget, size_t threads, float *a,
+                               float *b)
+{
+    s2fi_shape out_shape;
+    assert_true(s2fi_conv2d_output_shape(fast, in_shape, &out_shape));
+    const s2fi_epilogue relu = {.relu = true};
+    size_t fast_floats = s2fi_conv2d_workspace_floats(fast, in_shape, fast_budget, threads);
+    size_t plain_floats = s2fi_conv2d_workspace_floats(plain, in_shape, 1u << 20, 1);
+    float *fast_ws = malloc(fast_floats * sizeof(float)), *plain_ws = malloc(plain_floats * sizeof(float));
+    s2fi_conv2d_forward(fast, in, in_shape, a, &relu, fast_ws, fast_floats, threads, NULL);
+    s2fi_conv2d_forward(plain, in, in_shape, b, &relu, plain_ws, plain_floats, 1, NULL);
+    const size_t count = s2fi_shape_count(out_shape);
+    float peak = 0.0f;
+    for (size_t i = 0; i < count; ++i)
+        peak = fabsf(b[i]) > peak ? fabsf(b[i]) : peak;
+    assert_true(peak > 0.5f);
+    assert_true(npy_max_abs_diff(a, b, count) <= 1e-5 * peak);
+    free(fast_ws);
+    free(plain_ws);
+    s2fi_conv2d_release(fast);
+    s2fi_conv2d_release(plain);
+}
+
 /* A layer big enough for several tile blocks and partial edge tiles, with the BatchNorm of the
  * voice encoder folded in: the path AUTO picks — Winograd for 3×3 and 4×4 kernels and ≥ 16
  * input channels (4×4 at stride 2 after the polyphase split), the small-depth kernel for few
@@ -252,34 +279,25 @@ static void check_auto_against_im2col(int kernel, int in_channels, int out_chann
     s2fi_conv2d_fold_affine(&fast, scale, shift);
     s2fi_conv2d_fold_affine(&plain, scale, shift);
     const s2fi_shape in_shape = {H, W, CI};
-    const s2fi_epilogue relu = {.relu = true};
     /* Small budget: many blocks of a few tiles each; the blocks must not interfere. */
-    size_t fast_floats = s2fi_conv2d_workspace_floats(&fast, in_shape, 30000, threads);
-    size_t plain_floats = s2fi_conv2d_workspace_floats(&plain, in_shape, 1u << 20, 1);
-    float *fast_ws = malloc(fast_floats * sizeof(float)), *plain_ws = malloc(plain_floats * sizeof(float));
-    s2fi_conv2d_forward(&fast, in, in_shape, a, &relu, fast_ws, fast_floats, threads, NULL);
-    s2fi_conv2d_forward(&plain, in, in_shape, b, &relu, plain_ws, plain_floats, 1, NULL);
-    const size_t out_count = (size_t)((H + stride - 1) / stride) * (size_t)((W + stride - 1) / stride) * CO;
-    float peak = 0.0f;
-    for (size_t i = 0; i < out_count; ++i)
-        peak = fabsf(b[i]) > peak ? fabsf(b[i]) : peak;
-    assert_true(peak > 0.5f);
-    assert_true(npy_max_abs_diff(a, b, out_count) <= 1e-5 * peak);
-    free(fast_ws);
-    free(plain_ws);
-    s2fi_conv2d_release(&fast);
-    s2fi_conv2d_release(&plain);
+    expect_same_output(&fast, &plain, in, in_shape, 30000, threads, a, b);
 }
 
 static void winograd_matches_im2col(void **state)
 {
     (void)state;
-    /* Strides 1 and 2 (polyphase); 2 and 3 threads split the tiles and the polyphase rows
-     * (unevenly for 3). Stride 1 has 18 × 20 tiles: three blocks of at most 128. */
+    /* Strides 1 and 2 (polyphase); 2 and 3 threads split the tiles, the polyphase rows and the
+     * products' positions (unevenly for 3). Stride 1 has 18 × 20 tiles: three blocks of at most
+     * 128. */
     for (size_t threads = 1; threads <= 3; ++threads) {
         check_auto_against_im2col(4, 48, 40, 1, threads);
         check_auto_against_im2col(4, 48, 40, 2, threads);
         check_auto_against_im2col(3, 48, 40, 1, threads); /* F(4×4, 3×3): face-api's ResNet */
+        /* 48 outputs: the products on the library's kernel (a 32- and a 16-channel column on
+         * AVX-512), split by position among the workers; 40 above keeps sgemm */
+        check_auto_against_im2col(4, 48, 48, 1, threads);
+        check_auto_against_im2col(4, 48, 48, 2, threads);
+        check_auto_against_im2col(3, 48, 48, 1, threads);
     }
 }
 
@@ -303,6 +321,36 @@ static void winograd_size_hint_picks_im2col_for_small_maps(void **state)
     assert_int_equal(s2fi_conv2d_init(&conv, &cfg, weight, NULL, NULL), S2F_OK);
     assert_true(conv.use_winograd);
     s2fi_conv2d_release(&conv);
+}
+
+/* Maps of at most 64 output pixels take the whole-map path (small-depth kernel one column of
+ * weights at a time, columns split among workers): face-api's 4×4 and 2×2 maps of 256 channels,
+ * its stride-2 down convs, here at 3×3 with a depth of 9 · 96 = 864. */
+static void small_map_path_matches_im2col(void **state)
+{
+    (void)state;
+    enum { CI = 96, CO = 80, MAXHW = 9 };
+    static float weight[CO * CI * 9], in[MAXHW * MAXHW * CI], a[MAXHW * MAXHW * CO], b[MAXHW * MAXHW * CO];
+    float bias[CO];
+    srand(5);
+    for (size_t i = 0; i < sizeof weight / sizeof *weight; ++i) weight[i] = uniform() * 0.1f;
+    for (size_t i = 0; i < sizeof in / sizeof *in; ++i) in[i] = uniform();
+    for (int i = 0; i < CO; ++i) bias[i] = uniform();
+    const struct { int size, stride; s2fi_padding_mode padding; } cases[] = {
+        {4, 1, S2FI_PADDING_SAME}, {2, 1, S2FI_PADDING_SAME}, {9, 2, S2FI_PADDING_VALID}};
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; ++k)
+        for (size_t threads = 1; threads <= 3; ++threads) {
+            s2fi_conv2d_config cfg = {CI, CO, 3, 3, cases[k].stride, cases[k].stride,
+                                      cases[k].padding, {0, 0}, {0, 0}, S2FI_CONV_AUTO,
+                                      cases[k].size, cases[k].size};
+            s2fi_conv2d fast, plain;
+            assert_int_equal(s2fi_conv2d_init(&fast, &cfg, weight, bias, NULL), S2F_OK);
+            cfg.algorithm = S2FI_CONV_IM2COL;
+            assert_int_equal(s2fi_conv2d_init(&plain, &cfg, weight, bias, NULL), S2F_OK);
+            assert_false(fast.use_winograd); /* the hint: too few tiles, or stride 2 */
+            const s2fi_shape in_shape = {cases[k].size, cases[k].size, CI};
+            expect_same_output(&fast, &plain, in, in_shape, 1u << 20, threads, a, b);
+        }
 }
 
 static void small_depth_kernel_matches_im2col(void **state)
@@ -337,6 +385,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(winograd_matches_im2col),
         cmocka_unit_test(winograd_size_hint_picks_im2col_for_small_maps),
         cmocka_unit_test(small_depth_kernel_matches_im2col),
+        cmocka_unit_test(small_map_path_matches_im2col),
     };
     int failed = cmocka_run_group_tests_name("nn layers vs PyTorch", tests, NULL, NULL);
     printf("worst max|Δ|/max|ref| over all layer cases: %.3g\n", golden_worst_error());
