@@ -1,6 +1,7 @@
 #include "core/workers.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
@@ -10,7 +11,9 @@
  * VM (futex + an inter-processor interrupt), as much as a whole layer of a small network: the
  * face encoder's 3×3 layers run three jobs each in 0.1–0.2 ms, and with sleeping helpers two
  * threads made them slower than one. Polling briefly keeps a burst of jobs (one encode) on hot
- * threads; an idle pool still sleeps 200 µs after its last job. */
+ * threads; an idle pool still sleeps 200 µs after its last job. The poll yields the core every
+ * few iterations, so that on a busy machine it does not take the core from the thread it waits
+ * for. */
 #define SPIN_NS 200000L
 
 static long now_ns(void)
@@ -39,8 +42,13 @@ static void spin(const unsigned long *value, unsigned long reference, bool until
             (stop && __atomic_load_n(stop, __ATOMIC_ACQUIRE)))
             return;
         cpu_relax();
-        if ((i & 255) == 0 && now_ns() > deadline)
-            return;
+        if ((i & 63) == 0) {
+            /* Give the core away if anything else wants it: a poller must not starve the thread
+             * it waits for when the machine has more runnable threads than cores. */
+            sched_yield();
+            if (now_ns() > deadline)
+                return;
+        }
     }
 }
 

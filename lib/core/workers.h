@@ -30,6 +30,18 @@ void s2fi_run_workers(s2fi_pool *pool, size_t n_workers, s2fi_work_fn fn, void *
  *  cores): they sleep at once. The next s2fi_run_workers wakes them as usual. NULL: no-op. */
 void s2fi_pool_park(s2fi_pool *pool);
 
+/** Whether a layer's work is worth splitting across threads at all: its weights reach
+ *  `weight_bytes` ≥ 1 MB (streaming them is then memory-bound, and each thread reads only its
+ *  share) or its arithmetic `flops` ≥ 32 M (≈ 0.15 ms on one core). Below both, the data a
+ *  split moves between the cores' caches and the job's hand-offs cost more than the second core
+ *  gives: face-api's 35×35×32 and 17×17×64 layers (0.15–0.6 MB of weights, 6–8 MFLOP per
+ *  product phase) ran 1.3–1.8× slower on two threads than on one, its 8×8×128 and 4×4×256
+ *  layers (2.4 MB) 1.4× faster. */
+static inline int s2fi_worth_splitting(double weight_bytes, double flops)
+{
+    return weight_bytes >= 1048576.0 || flops >= 32e6;
+}
+
 /** Workers worth starting for `work` units when each should get at least `min_per_worker` (a
  *  thread start costs more than a smaller share saves): min(threads, max(1, work / min)). */
 static inline size_t s2fi_useful_workers(size_t threads, size_t work, size_t min_per_worker)

@@ -396,9 +396,12 @@ void s2fi_conv2d_forward(const s2fi_conv2d *conv, const float *in, s2fi_shape in
         im2col_rows(&conv->config, &g, in, in_shape, 0, g.out.height, workspace);
         small_map_job job = {.conv = conv, .g = &g, .patches = workspace, .out = out,
                              .epilogue = &epilogue};
-        /* at least 4 columns (64 channels) per worker */
-        s2fi_run_workers(pool, s2fi_useful_workers(threads, (size_t)oc_count / 16, 4),
-                         small_map_columns, &job);
+        /* at least 4 columns (64 channels) per worker, and only a layer worth splitting */
+        const double weights = (double)g.depth * (double)oc_count;
+        const double pixels = (double)g.out.height * (double)g.out.width;
+        const size_t workers = s2fi_worth_splitting(4.0 * weights, 2.0 * weights * pixels)
+                                   ? s2fi_useful_workers(threads, (size_t)oc_count / 16, 4) : 1;
+        s2fi_run_workers(pool, workers, small_map_columns, &job);
         return;
     }
     s2fi_pool_park(pool); /* the rest runs sgemm on OpenBLAS's threads */

@@ -417,8 +417,12 @@ void s2fi_winograd_forward(const s2fi_winograd *w, const float *in, s2fi_shape i
     job.mm = job.v + positions * block * ic;
     job.scratch = job.mm + positions * block * oc;
 
+    const double weight_bytes = 4.0 * (double)positions * (double)ic * (double)oc;
     for (job.first = 0; job.first < total; job.first += block) {
         job.count = total - job.first < block ? total - job.first : block;
+        if (!s2fi_worth_splitting(weight_bytes, 2.0 * (double)job.count * (double)positions *
+                                                    (double)ic * (double)oc))
+            threads = 1;
         const size_t workers = s2fi_useful_workers(threads, job.count, MIN_TILES_PER_WORKER);
         s2fi_run_workers(pool, workers, transform_inputs, &job);
         if (uses_own_gemm(w)) {

@@ -30,7 +30,18 @@ struct s2f_face_encoder {
     float *input;   /* input_size² × 3, the normalised network input */
     float *feature; /* feature_dim, written to the caller only on success */
     s2fi_face_workspace ws; /* its pool: helper threads kept between encodes */
+    /* s2f_face_encoder_encode_batch's extra lanes (one image at a time each, on a worker of
+     * ws.pool), allocated on the first batch that uses them */
+    struct batch_lane *lanes;
+    size_t lane_count;
 };
+
+/* What one image in flight needs besides the shared weights. */
+typedef struct batch_lane {
+    float *input, *feature;
+    s2fi_face_workspace ws;
+    s2fi_error_slot error;
+} batch_lane;
 
 static s2f_status read_preprocessing(s2f_face_encoder *e, const s2f_model *model)
 {
@@ -74,6 +85,32 @@ static s2f_status read_preprocessing(s2f_face_encoder *e, const s2f_model *model
     return S2F_OK;
 }
 
+/* One image's buffers, sized by e->ws (input, feature, activations, layer workspace); false
+ * when memory runs out (what was allocated is freed by free_lane). */
+static bool alloc_lane(const s2f_face_encoder *e, float **input, float **feature,
+                       s2fi_face_workspace *ws)
+{
+    const size_t input_floats = (size_t)e->input_size * (size_t)e->input_size * 3;
+    *input = s2fi_aligned_alloc(input_floats * sizeof(float));
+    *feature = s2fi_aligned_alloc((size_t)e->feature_dim * sizeof(float));
+    ws->buffer_floats = e->ws.buffer_floats;
+    ws->im2col_floats = e->ws.im2col_floats;
+    bool ok = *input && *feature;
+    for (int b = 0; b < 4; ++b)
+        ok = (ws->buffers[b] = s2fi_aligned_alloc(ws->buffer_floats * sizeof(float))) && ok;
+    ws->im2col = ws->im2col_floats ? s2fi_aligned_alloc(ws->im2col_floats * sizeof(float)) : NULL;
+    return ok && (!ws->im2col_floats || ws->im2col);
+}
+
+static void free_lane(float *input, float *feature, s2fi_face_workspace *ws)
+{
+    s2fi_free(input);
+    s2fi_free(feature);
+    for (int b = 0; b < 4; ++b)
+        s2fi_free(ws->buffers[b]);
+    s2fi_free(ws->im2col);
+}
+
 static s2f_status build(s2f_face_encoder *e, const s2f_model *model)
 {
     const char *arch;
@@ -98,19 +135,10 @@ static s2f_status build(s2f_face_encoder *e, const s2f_model *model)
                                      &im2col_floats, &e->feature_dim, &e->error);
     if (status != S2F_OK)
         return status;
-    const size_t input_floats = (size_t)e->input_size * (size_t)e->input_size * 3;
-    e->input = s2fi_aligned_alloc(input_floats * sizeof(float));
-    e->feature = s2fi_aligned_alloc((size_t)e->feature_dim * sizeof(float));
     e->ws.buffer_floats = buffer_floats;
-    for (int b = 0; b < 4; ++b)
-        e->ws.buffers[b] = s2fi_aligned_alloc(buffer_floats * sizeof(float));
     e->ws.im2col_floats = im2col_floats;
     e->ws.pool = s2fi_pool_create(); /* NULL (no memory): threads are started per call */
-    e->ws.im2col = im2col_floats ? s2fi_aligned_alloc(im2col_floats * sizeof(float)) : NULL;
-    int ok = e->input && e->feature && (!im2col_floats || e->ws.im2col);
-    for (int b = 0; b < 4; ++b)
-        ok = ok && e->ws.buffers[b];
-    if (!ok)
+    if (!alloc_lane(e, &e->input, &e->feature, &e->ws))
         return s2fi_fail(&e->error, S2F_ERR_OUT_OF_MEMORY,
                          "no memory for the face encoder's workspace (%zu floats × 4)",
                          buffer_floats);
@@ -124,11 +152,10 @@ S2F_API void s2f_face_encoder_free(s2f_face_encoder *encoder)
     s2fi_face_resnet_release(&encoder->resnet);
     s2fi_face_vgg_release(&encoder->vgg);
     s2fi_weights_release(&encoder->weights);
-    s2fi_free(encoder->input);
-    s2fi_free(encoder->feature);
-    for (int b = 0; b < 4; ++b)
-        s2fi_free(encoder->ws.buffers[b]);
-    s2fi_free(encoder->ws.im2col);
+    free_lane(encoder->input, encoder->feature, &encoder->ws);
+    for (size_t i = 0; i < encoder->lane_count; ++i)
+        free_lane(encoder->lanes[i].input, encoder->lanes[i].feature, &encoder->lanes[i].ws);
+    free(encoder->lanes);
     s2fi_pool_free(encoder->ws.pool);
     free(encoder);
 }
@@ -198,32 +225,104 @@ static size_t layer_threads(void)
     return blas < 1 ? 1 : blas > S2FI_FACE_MAX_THREADS ? S2FI_FACE_MAX_THREADS : (size_t)blas;
 }
 
-/* One image → e->feature. The image has been validated. */
-static s2f_status encode_one(s2f_face_encoder *e, const uint8_t *rgb, int width, int height,
-                             size_t stride_bytes)
+/* One validated image → `feature`, on one lane's buffers (`ws->threads` threads); failures
+ * are written to `error`. Reads the encoder's weights and settings only. */
+static s2f_status run_network(const s2f_face_encoder *e, const uint8_t *rgb, int width,
+                              int height, size_t stride_bytes, float *input,
+                              s2fi_face_workspace *ws, float *feature, s2fi_error_slot *error)
 {
-    e->ws.threads = layer_threads();
     const s2fi_crop_box box = e->pad_to_square ? s2fi_pad_to_square_box(width, height)
                                                : (s2fi_crop_box){0.0, 0.0, width, height};
     s2f_status status = s2fi_crop_resize_f32(rgb, width, height, stride_bytes, box, e->filter,
-                                             e->input, e->input_size, e->input_size, &e->error);
+                                             input, e->input_size, e->input_size, error);
     if (status != S2F_OK)
         return status;
     const size_t pixels = (size_t)e->input_size * (size_t)e->input_size;
     for (size_t p = 0; p < pixels; ++p)
         for (int c = 0; c < 3; ++c)
-            e->input[3 * p + c] = (e->input[3 * p + c] - e->mean[c]) * e->scale;
-    if (e->ws.tap)
-        e->ws.tap("input", e->input, e->input_size, e->input_size, 3, e->ws.tap_user);
+            input[3 * p + c] = (input[3 * p + c] - e->mean[c]) * e->scale;
+    if (ws->tap)
+        ws->tap("input", input, e->input_size, e->input_size, 3, ws->tap_user);
     if (e->arch == ARCH_DLIB_RESNET)
-        s2fi_face_resnet_forward(&e->resnet, e->input, e->input_size, &e->ws, e->feature);
+        s2fi_face_resnet_forward(&e->resnet, input, e->input_size, ws, feature);
     else
-        s2fi_face_vgg_forward(&e->vgg, e->input, e->input_size, &e->ws, e->feature);
+        s2fi_face_vgg_forward(&e->vgg, input, e->input_size, ws, feature);
     for (int i = 0; i < e->feature_dim; ++i)
-        if (!isfinite(e->feature[i]))
-            return s2fi_fail(&e->error, S2F_ERR_NON_FINITE,
+        if (!isfinite(feature[i]))
+            return s2fi_fail(error, S2F_ERR_NON_FINITE,
                              "feature value %d is not finite (are the model's weights sane?)", i);
     return S2F_OK;
+}
+
+/* One image → e->feature, the layers on the encoder's threads. The image has been validated. */
+static s2f_status encode_one(s2f_face_encoder *e, const uint8_t *rgb, int width, int height,
+                             size_t stride_bytes)
+{
+    e->ws.threads = layer_threads();
+    return run_network(e, rgb, width, height, stride_bytes, e->input, &e->ws, e->feature,
+                       &e->error);
+}
+
+/* A batch on several threads: image after image per lane, each lane's network on one thread
+ * (a 150 × 150 ResNet has far more parallel work across images than inside a layer). Lane 0 is
+ * the encoder's own buffers. Every image is computed as a one-thread single call computes it,
+ * and the layers' arithmetic does not depend on their thread count, so the features equal
+ * `count` single calls. */
+typedef struct batch_job {
+    s2f_face_encoder *e;
+    const uint8_t *rgb;
+    size_t count, image_stride_bytes, stride_bytes;
+    int width, height;
+    float *features;
+    s2f_status status[S2FI_FACE_MAX_THREADS];
+} batch_job;
+
+static void encode_lane(void *context, size_t worker, size_t workers)
+{
+    batch_job *j = context;
+    s2f_face_encoder *e = j->e;
+    const size_t dim = (size_t)e->feature_dim;
+    float *input = worker ? e->lanes[worker - 1].input : e->input;
+    s2fi_face_workspace *ws = worker ? &e->lanes[worker - 1].ws : &e->ws;
+    s2fi_error_slot *error = worker ? &e->lanes[worker - 1].error : &e->error;
+    const s2fi_face_tap_fn tap = ws->tap; /* a tap (tests) is not called from several threads */
+    ws->tap = NULL;
+    ws->threads = 1;
+    s2fi_pool *pool = ws->pool; /* the pool is running this job */
+    ws->pool = NULL;
+    size_t begin, end;
+    s2fi_worker_range(j->count, worker, workers, &begin, &end);
+    j->status[worker] = S2F_OK;
+    for (size_t i = begin; i < end; ++i) {
+        j->status[worker] = run_network(e, j->rgb + i * j->image_stride_bytes, j->width, j->height,
+                                        j->stride_bytes, input, ws, j->features + i * dim, error);
+        if (j->status[worker] != S2F_OK)
+            break;
+    }
+    ws->tap = tap;
+    ws->pool = pool;
+}
+
+/* Lanes for `workers` images in flight (the encoder's own buffers are lane 0); fewer when
+ * memory runs out. Returns how many images can be in flight. */
+static size_t ensure_lanes(s2f_face_encoder *e, size_t workers)
+{
+    if (workers - 1 <= e->lane_count)
+        return workers;
+    batch_lane *lanes = realloc(e->lanes, (workers - 1) * sizeof *lanes);
+    if (!lanes)
+        return e->lane_count + 1;
+    e->lanes = lanes;
+    while (e->lane_count < workers - 1) {
+        batch_lane *lane = &e->lanes[e->lane_count];
+        memset(lane, 0, sizeof *lane);
+        if (!alloc_lane(e, &lane->input, &lane->feature, &lane->ws)) {
+            free_lane(lane->input, lane->feature, &lane->ws);
+            break;
+        }
+        e->lane_count++;
+    }
+    return e->lane_count + 1;
 }
 
 S2F_API s2f_status s2f_face_encoder_encode_batch(s2f_face_encoder *encoder, const uint8_t *rgb,
@@ -254,12 +353,29 @@ S2F_API s2f_status s2f_face_encoder_encode_batch(s2f_face_encoder *encoder, cons
         return s2fi_fail(&e->error, S2F_ERR_BUFFER_TOO_SMALL,
                          "features holds %zu floats; %zu images need %zu", features_capacity,
                          count, count * dim);
-    /* Images are written one by one: on failure, earlier rows are unspecified (documented). */
-    for (size_t i = 0; i < count; ++i) {
-        if ((status = encode_one(e, rgb + i * image_stride_bytes, width, height, stride_bytes)))
-            return status;
-        memcpy(features + i * dim, e->feature, dim * sizeof(float));
+    size_t workers = layer_threads() < count ? layer_threads() : count;
+    if (workers > 1)
+        workers = ensure_lanes(e, workers);
+    if (workers <= 1) {
+        /* Images one by one, each on the encoder's threads: on failure, earlier rows are
+         * unspecified (documented). */
+        for (size_t i = 0; i < count; ++i) {
+            if ((status = encode_one(e, rgb + i * image_stride_bytes, width, height, stride_bytes)))
+                return status;
+            memcpy(features + i * dim, e->feature, dim * sizeof(float));
+        }
+        return S2F_OK;
     }
+    batch_job job = {.e = e, .rgb = rgb, .count = count, .image_stride_bytes = image_stride_bytes,
+                     .stride_bytes = stride_bytes, .width = width, .height = height,
+                     .features = features};
+    s2fi_run_workers(e->ws.pool, workers, encode_lane, &job);
+    /* The failure of the earliest failing image: lanes take contiguous runs, in order. */
+    for (size_t w = 0; w < workers; ++w)
+        if (job.status[w] != S2F_OK)
+            return w == 0 ? job.status[0]  /* its message is already in e->error */
+                          : s2fi_fail(&e->error, job.status[w], "%s",
+                                      s2fi_error_slot_message(&e->lanes[w - 1].error));
     return S2F_OK;
 }
 
