@@ -96,6 +96,12 @@ int cli_open_index(const cli_args *args, const char *index_path, size_t dim,
                    const char *feature_source, s2f_face_index **out);
 /* A photo file → face feature; returns an exit code. */
 int cli_face_feature(s2f_face_encoder *encoder, const char *path, float *feature, size_t dim);
+typedef struct progress progress;
+/* `count` photo files → features[i·dim ..], consecutive photos of one size encoded together
+ * (s2f_face_encoder_encode_batch: one photo per thread), a step of `bar` per photo. The same
+ * features and, for a bad photo, the same message as cli_face_feature on each. Exit code. */
+int cli_face_features(s2f_face_encoder *encoder, const char *const *paths, size_t count,
+                      float *features, size_t dim, progress *bar);
 
 /* voice.c: an audio file → one face feature (dim floats) with the voice encoder: the first 6 s
  * (shorter audio tiled), or with `segments` the mean over 6 s windows every 3 s. */
@@ -118,12 +124,12 @@ void print_float(float value);
 
 /* progress.c: a progress bar on stderr, shown only when stderr is a terminal, there are at
  * least two items and --quiet is off. */
-typedef struct progress {
+struct progress {
     size_t total, done;
     int active;
     const char *label;
     double started; /* seconds, monotonic clock: for the rate and the time left */
-} progress;
+};
 void progress_start(progress *bar, const char *label, size_t total, int quiet);
 void progress_step(progress *bar);
 void progress_end(progress *bar);

@@ -22,11 +22,8 @@ static int encode_photos(const cli_args *args, s2f_face_encoder *encoder, size_t
     }
     progress bar;
     progress_start(&bar, "encoding faces", n, args->quiet);
-    int rc = CLI_OK;
-    for (size_t i = 0; i < n && rc == CLI_OK; ++i) {
-        rc = cli_face_feature(encoder, args->inputs[1 + i], features + i * dim, dim);
-        progress_step(&bar);
-    }
+    int rc = cli_face_features(encoder, (const char *const *)args->inputs + 1, n, features, dim,
+                               &bar);
     progress_end(&bar);
     if (rc != CLI_OK) {
         free(features);
