@@ -85,6 +85,42 @@ static s2f_status init_winograd(s2fi_conv2d *conv, int tile, const float *torch_
     return S2F_OK;
 }
 
+/* A small map (face-api's 4×4 and 2×2 ones: ≤ 64 output pixels) and a deep product: the
+ * whole map's patches at once, then the small-depth kernel one column of weights at a time
+ * (16 channels, or a 32-channel panel where the layer's hint let init lay its weights out so:
+ * s2fi_small_gemm_panels), the columns split among the workers. sgemm would pack the
+ * whole weight matrix (2.4 MB for 256 channels) for 16 rows on every call, and OpenBLAS's
+ * threads barely help at M = 16. */
+#define SMALL_MAP_MAX_PIXELS 64
+
+/* The size hint says the layer runs on a map of at most SMALL_MAP_MAX_PIXELS outputs (and it
+ * is not a 1×1 product of the input itself): the whole-map path will run it. */
+static bool hinted_small_map(const s2fi_conv2d_config *c)
+{
+    return c->algorithm == S2FI_CONV_AUTO && c->out_height_hint > 0 && c->out_width_hint > 0 &&
+           (size_t)c->out_height_hint * (size_t)c->out_width_hint <= SMALL_MAP_MAX_PIXELS &&
+           !(c->kernel_h == 1 && c->kernel_w == 1 && c->stride_h == 1 && c->stride_w == 1);
+}
+
+/* Rearranges packed_weights [depth][oc] into the panel layout (see conv->panels). */
+static s2f_status to_panels(s2fi_conv2d *conv, size_t depth, s2fi_error_slot *slot)
+{
+    const size_t oc_count = (size_t)conv->config.out_channels;
+    float *panels = s2fi_aligned_alloc(depth * oc_count * sizeof(float));
+    if (!panels) {
+        s2fi_conv2d_release(conv);
+        return s2fi_fail(slot, S2F_ERR_OUT_OF_MEMORY, "no memory for %zu convolution weights",
+                         depth * oc_count);
+    }
+    for (size_t k = 0; k < depth; ++k)
+        for (size_t oc = 0; oc < oc_count; ++oc)
+            panels[s2fi_small_gemm_panel_index(k, oc, depth)] = conv->packed_weights[k * oc_count + oc];
+    s2fi_free(conv->packed_weights);
+    conv->packed_weights = panels;
+    conv->panels = true;
+    return S2F_OK;
+}
+
 s2f_status s2fi_conv2d_init(s2fi_conv2d *conv, const s2fi_conv2d_config *config,
                             const float *torch_weight, const float *bias, s2fi_error_slot *slot)
 {
@@ -119,6 +155,8 @@ s2f_status s2fi_conv2d_init(s2fi_conv2d *conv, const s2fi_conv2d_config *config,
             }
     if (bias)
         memcpy(conv->bias, bias, oc_count * sizeof(float));
+    if (hinted_small_map(c) && s2fi_small_gemm_panels_apply(oc_count))
+        return to_panels(conv, depth, slot);
     return S2F_OK;
 }
 
@@ -131,6 +169,7 @@ void s2fi_conv2d_release(s2fi_conv2d *conv)
     conv->packed_weights = NULL;
     conv->bias = NULL;
     conv->use_winograd = false;
+    conv->panels = false;
 }
 
 void s2fi_conv2d_fold_affine(s2fi_conv2d *conv, const float *scale, const float *shift)
@@ -143,7 +182,8 @@ void s2fi_conv2d_fold_affine(s2fi_conv2d *conv, const float *scale, const float 
     else
         for (size_t k = 0; k < depth; ++k)
             for (size_t oc = 0; oc < oc_count; ++oc)
-                conv->packed_weights[k * oc_count + oc] *= scale[oc];
+                conv->packed_weights[conv->panels ? s2fi_small_gemm_panel_index(k, oc, depth)
+                                                  : k * oc_count + oc] *= scale[oc];
     for (size_t oc = 0; oc < oc_count; ++oc)
         conv->bias[oc] = conv->bias[oc] * scale[oc] + shift[oc];
 }
@@ -201,15 +241,11 @@ static bool uses_small_gemm(const s2fi_conv2d *conv, const conv_geometry *g)
            s2fi_small_gemm_applies(g->depth, (size_t)g->out.channels);
 }
 
-/* A small map (face-api's 4×4 and 2×2 ones: ≤ 64 output pixels) and a deep product: the
- * whole map's patches at once, then the small-depth kernel one 16-channel column of weights at
- * a time (s2fi_small_gemm_columns), the columns split among the workers. sgemm would pack the
- * whole weight matrix (2.4 MB for 256 channels) for 16 rows on every call, and OpenBLAS's
- * threads barely help at M = 16. */
-#define SMALL_MAP_MAX_PIXELS 64
 
 static bool uses_small_map(const s2fi_conv2d *conv, const conv_geometry *g)
 {
+    if (conv->panels) /* its weights are in the layout only this path reads, at any size */
+        return true;
     return conv->config.algorithm == S2FI_CONV_AUTO && !conv->use_winograd &&
            !is_pointwise(&conv->config, g) && (size_t)g->out.height * (size_t)g->out.width <= SMALL_MAP_MAX_PIXELS &&
            g->out.channels % S2FI_SMALL_GEMM_CHANNELS == 0;
@@ -227,12 +263,16 @@ static void small_map_columns(void *context, size_t worker, size_t workers)
 {
     const small_map_job *job = context;
     const size_t channels = (size_t)job->g->out.channels;
-    size_t begin, end; /* in 16-channel columns */
-    s2fi_worker_range(channels / S2FI_SMALL_GEMM_CHANNELS, worker, workers, &begin, &end);
-    s2fi_small_gemm_columns(job->patches, (size_t)job->g->out.height * (size_t)job->g->out.width,
-                            job->g->depth, job->conv->packed_weights, channels,
-                            begin * S2FI_SMALL_GEMM_CHANNELS, end * S2FI_SMALL_GEMM_CHANNELS,
-                            job->epilogue, job->out);
+    const size_t pixels = (size_t)job->g->out.height * (size_t)job->g->out.width;
+    const size_t column = job->conv->panels ? S2FI_SMALL_GEMM_PANEL : S2FI_SMALL_GEMM_CHANNELS;
+    size_t begin, end; /* in columns */
+    s2fi_worker_range(channels / column, worker, workers, &begin, &end);
+    if (job->conv->panels)
+        s2fi_small_gemm_panels(job->patches, pixels, job->g->depth, job->conv->packed_weights,
+                               channels, begin * column, end * column, job->epilogue, job->out);
+    else
+        s2fi_small_gemm_columns(job->patches, pixels, job->g->depth, job->conv->packed_weights,
+                                channels, begin * column, end * column, job->epilogue, job->out);
 }
 
 /* Workers of the small-depth path: whole output rows each, at least 8 rows apiece. */

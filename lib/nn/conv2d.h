@@ -40,19 +40,25 @@ typedef struct s2fi_conv2d_config {
     /* The output size the layer runs at, when the network fixes it (0: unknown). AUTO then
      * keeps im2col for a map of fewer than S2FI_WINOGRAD_MIN_TILES Winograd tiles, where the
      * transformed kernels (n²/r² times the weights: 4× for F(4×4, 3×3)) cost more to stream
-     * than the multiplies they save. */
+     * than the multiplies they save, and lays the weights of a map of ≤ 64 pixels out for the
+     * whole-map path (s2fi_conv2d.panels). */
     int out_height_hint, out_width_hint;
 } s2fi_conv2d_config;
 
-/* Measured on face-api's ResNet (one core, 3×3 convs, F(4×4, 3×3)): an 8×8 map of 128 channels
- * (4 tiles) ran 1.35× faster as Winograd, a 4×4 map of 256 channels (1 tile) 2.1× slower. */
-#define S2FI_WINOGRAD_MIN_TILES 4
+/* Measured on face-api's ResNet (one core, 3×3 convs, F(4×4, 3×3)): a 4×4 map of 256 channels
+ * (1 tile) ran 2.1× slower as Winograd than as im2col + sgemm; an 8×8 map of 128 channels (4
+ * tiles) 1.35× faster than im2col + sgemm but 1.7× slower than the whole-map path with 32-channel
+ * weight panels (0.32 → 0.185 ms per block, AVX-512), which maps of ≤ 64 pixels now take. */
+#define S2FI_WINOGRAD_MIN_TILES 5
 
 typedef struct s2fi_conv2d {
     s2fi_conv2d_config config;
     /* [kernel_h][kernel_w][in_channels] × out_channels, owned; NULL when Winograd runs it. */
     float *packed_weights;
     float *bias;           /* [out_channels], owned, zeros when the layer has none */
+    /* packed_weights are in the small-depth kernel's panel layout (nn/small_gemm.h): a layer
+     * whose size hint is a small map, run by the whole-map path only */
+    bool panels;
     bool use_winograd;      /* at stride 2: on the space-to-depth (polyphase) input */
     s2fi_winograd winograd; /* valid when use_winograd */
 } s2fi_conv2d;

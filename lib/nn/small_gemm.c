@@ -112,10 +112,14 @@ static void small_gemm(const float *patches, size_t pixels, size_t depth, const 
         }                                                                               \
     } while (0)
 
+/* `panels`: the weights are in the panel layout (s2fi_small_gemm_panel_index) and
+ * channel_begin is a multiple of 32; otherwise rows of out_channels. */
 __attribute__((target("avx512f"))) static void wide_gemm(
     const float *patches, size_t pixels, size_t depth, const float *weights, size_t out_channels,
-    size_t channel_begin, size_t channel_end, const s2fi_epilogue *epilogue, float *out)
+    size_t channel_begin, size_t channel_end, const s2fi_epilogue *epilogue, float *out,
+    bool panels)
 {
+    const size_t row = panels ? WIDE_CHANNELS : out_channels; /* between weight rows d, d + 1 */
     for (size_t p = 0; p < pixels; p += WIDE_PIXELS) {
         const size_t rows = pixels - p < WIDE_PIXELS ? pixels - p : WIDE_PIXELS;
 #define ROW(i) (patches + (p + ((i) < rows ? (i) : rows - 1)) * depth)
@@ -127,10 +131,10 @@ __attribute__((target("avx512f"))) static void wide_gemm(
             const lanes16 bh = epilogue->bias ? *(const lanes16 *)(epilogue->bias + c + 16) : (lanes16){0};
             lanes16 lo0 = bl, lo1 = bl, lo2 = bl, lo3 = bl, lo4 = bl, lo5 = bl, lo6 = bl, lo7 = bl;
             lanes16 hi0 = bh, hi1 = bh, hi2 = bh, hi3 = bh, hi4 = bh, hi5 = bh, hi6 = bh, hi7 = bh;
-            const float *w = weights + c;
+            const float *w = panels ? weights + c * depth : weights + c;
             for (size_t d = 0; d < depth; ++d) {
-                const lanes16 wl = *(const lanes16 *)(w + d * out_channels);
-                const lanes16 wh = *(const lanes16 *)(w + d * out_channels + 16);
+                const lanes16 wl = *(const lanes16 *)(w + d * row);
+                const lanes16 wh = *(const lanes16 *)(w + d * row + 16);
                 WIDE_ACCUMULATE(0); WIDE_ACCUMULATE(1); WIDE_ACCUMULATE(2); WIDE_ACCUMULATE(3);
                 WIDE_ACCUMULATE(4); WIDE_ACCUMULATE(5); WIDE_ACCUMULATE(6); WIDE_ACCUMULATE(7);
             }
@@ -156,6 +160,25 @@ bool s2fi_small_gemm_wide(void)
 #endif
 }
 
+bool s2fi_small_gemm_panels_apply(size_t out_channels)
+{
+    return out_channels % S2FI_SMALL_GEMM_PANEL == 0 && s2fi_small_gemm_wide();
+}
+
+void s2fi_small_gemm_panels(const float *patches, size_t pixels, size_t depth, const float *panels,
+                            size_t out_channels, size_t channel_begin, size_t channel_end,
+                            const s2fi_epilogue *epilogue, float *out)
+{
+#if HAVE_WIDE_KERNEL
+    for (size_t c = channel_begin; c < channel_end; c += WIDE_CHANNELS) /* one panel at a time */
+        wide_gemm(patches, pixels, depth, panels, out_channels, c, c + WIDE_CHANNELS, epilogue,
+                  out, true);
+#else
+    (void)patches, (void)pixels, (void)depth, (void)panels, (void)out_channels;
+    (void)channel_begin, (void)channel_end, (void)epilogue, (void)out; /* never: panels_apply */
+#endif
+}
+
 /* Channels [begin, end) on the best kernel: 32-channel columns on the AVX-512 one where the
  * CPU has it, a last 16-channel column (and everything elsewhere) on the portable one. */
 static void any_gemm(const float *patches, size_t pixels, size_t depth, const float *weights,
@@ -167,7 +190,7 @@ static void any_gemm(const float *patches, size_t pixels, size_t depth, const fl
         const size_t wide_end = channel_begin + (channel_end - channel_begin) / WIDE_CHANNELS * WIDE_CHANNELS;
         if (wide_end > channel_begin)
             wide_gemm(patches, pixels, depth, weights, out_channels, channel_begin, wide_end,
-                      epilogue, out);
+                      epilogue, out, false);
         channel_begin = wide_end;
     }
 #endif

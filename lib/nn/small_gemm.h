@@ -27,6 +27,27 @@
  *  otherwise the portable one (6 × 16, compiled per ISA). */
 bool s2fi_small_gemm_wide(void);
 
+/* Weights as 32-channel panels, [out_channels / 32][depth][32]: the AVX-512 kernel then reads
+ * each panel as one sequential stream instead of 128-byte pieces out_channels · 4 bytes apart.
+ * For a deep product over few pixels (face-api's 4×4 map of 256 channels: depth 2304) that
+ * is 1.85× faster (0.159 → 0.086 ms per convolution, one core, warm caches). */
+#define S2FI_SMALL_GEMM_PANEL 32
+
+/** Whether `out_channels` outputs can use the panel layout here: the AVX-512 kernel runs and
+ *  out_channels is a multiple of S2FI_SMALL_GEMM_PANEL. */
+bool s2fi_small_gemm_panels_apply(size_t out_channels);
+/** Index of weight (k, oc) of a [depth][out_channels] matrix in the panel layout. */
+static inline size_t s2fi_small_gemm_panel_index(size_t k, size_t oc, size_t depth)
+{
+    return (oc / S2FI_SMALL_GEMM_PANEL * depth + k) * S2FI_SMALL_GEMM_PANEL +
+           oc % S2FI_SMALL_GEMM_PANEL;
+}
+/** As s2fi_small_gemm_columns on panel-layout weights; channel_begin and channel_end are
+ *  multiples of S2FI_SMALL_GEMM_PANEL. Requires s2fi_small_gemm_panels_apply(out_channels). */
+void s2fi_small_gemm_panels(const float *patches, size_t pixels, size_t depth, const float *panels,
+                            size_t out_channels, size_t channel_begin, size_t channel_end,
+                            const s2fi_epilogue *epilogue, float *out);
+
 /** Whether the kernel handles a product of this depth and width. */
 static inline bool s2fi_small_gemm_applies(size_t depth, size_t out_channels)
 {

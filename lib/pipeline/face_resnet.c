@@ -151,16 +151,15 @@ s2f_status s2fi_face_resnet_build(s2fi_face_resnet *net, const s2f_model *model,
             return s2fi_fail(slot, S2F_ERR_BAD_FORMAT,
                              "down block %d reduces %d channels to %d", i, shape.channels,
                              channels[i]);
+        /* a down block's VALID 3×3 /2 conv1: (size - 3) / 2 + 1 */
+        const int mid_h = b->down ? (shape.height - 3) / 2 + 1 : shape.height;
+        const int mid_w = b->down ? (shape.width - 3) / 2 + 1 : shape.width;
         const s2fi_conv2d_config conv1 = {
             .in_channels = shape.channels, .out_channels = channels[i], .kernel_h = 3,
             .kernel_w = 3, .stride_h = b->down ? 2 : 1, .stride_w = b->down ? 2 : 1,
             .padding = b->down ? S2FI_PADDING_VALID : S2FI_PADDING_SAME,
-            /* SAME at stride 1 keeps the map (the hints only matter there) */
-            .out_height_hint = shape.height, .out_width_hint = shape.width,
+            .out_height_hint = mid_h, .out_width_hint = mid_w, /* the map it will run at */
         };
-        /* a down block's VALID 3×3 /2 conv1: (size - 3) / 2 + 1 */
-        const int mid_h = b->down ? (shape.height - 3) / 2 + 1 : shape.height;
-        const int mid_w = b->down ? (shape.width - 3) / 2 + 1 : shape.width;
         const s2fi_conv2d_config conv2 = {
             .in_channels = channels[i], .out_channels = channels[i], .kernel_h = 3, .kernel_w = 3,
             .stride_h = 1, .stride_w = 1, .padding = S2FI_PADDING_SAME,

@@ -2,6 +2,7 @@
  * folder given as argv[1] (the committed goldens, or a fresh live-oracle run). */
 #include "nn/batchnorm.h"
 #include "nn/conv2d.h"
+#include "nn/small_gemm.h"
 #include "nn/dense.h"
 #include "nn/pool.h"
 #include "nn/reduce.h"
@@ -301,8 +302,8 @@ static void winograd_matches_im2col(void **state)
     }
 }
 
-/* The size hint keeps im2col where a map has too few tiles for the transformed kernels to pay
- * (face-api's 4×4 and 2×2 maps), and leaves larger maps on Winograd. */
+/* The size hint keeps im2col where a map has too few tiles for Winograd to pay (face-api's
+ * 8×8, 4×4 and 2×2 maps), and leaves larger maps on Winograd. */
 static void winograd_size_hint_picks_im2col_for_small_maps(void **state)
 {
     (void)state;
@@ -313,7 +314,11 @@ static void winograd_size_hint_picks_im2col_for_small_maps(void **state)
     assert_int_equal(s2fi_conv2d_init(&conv, &cfg, weight, NULL, NULL), S2F_OK);
     assert_false(conv.use_winograd); /* one 4×4 tile */
     s2fi_conv2d_release(&conv);
-    cfg.out_height_hint = cfg.out_width_hint = 8; /* four tiles */
+    cfg.out_height_hint = cfg.out_width_hint = 8; /* four tiles: the whole-map path wins */
+    assert_int_equal(s2fi_conv2d_init(&conv, &cfg, weight, NULL, NULL), S2F_OK);
+    assert_false(conv.use_winograd);
+    s2fi_conv2d_release(&conv);
+    cfg.out_height_hint = cfg.out_width_hint = 12; /* nine tiles */
     assert_int_equal(s2fi_conv2d_init(&conv, &cfg, weight, NULL, NULL), S2F_OK);
     assert_true(conv.use_winograd);
     s2fi_conv2d_release(&conv);
@@ -326,31 +331,46 @@ static void winograd_size_hint_picks_im2col_for_small_maps(void **state)
 /* Maps of at most 64 output pixels take the whole-map path (small-depth kernel one column of
  * weights at a time, columns split among workers): face-api's 4×4 and 2×2 maps of 256 channels,
  * its stride-2 down convs, here at 3×3 with a depth of 9 · 96 = 864. */
-static void small_map_path_matches_im2col(void **state)
+static void check_small_map(int CO)
 {
-    (void)state;
-    enum { CI = 96, CO = 80, MAXHW = 9 };
-    static float weight[CO * CI * 9], in[MAXHW * MAXHW * CI], a[MAXHW * MAXHW * CO], b[MAXHW * MAXHW * CO];
-    float bias[CO];
+    enum { CI = 96, MAX_CO = 80, MAXHW = 9 };
+    static float weight[MAX_CO * CI * 9], in[MAXHW * MAXHW * CI], a[MAXHW * MAXHW * MAX_CO],
+        b[MAXHW * MAXHW * MAX_CO];
+    float bias[MAX_CO], scale[MAX_CO], shift[MAX_CO];
     srand(5);
     for (size_t i = 0; i < sizeof weight / sizeof *weight; ++i) weight[i] = uniform() * 0.1f;
     for (size_t i = 0; i < sizeof in / sizeof *in; ++i) in[i] = uniform();
-    for (int i = 0; i < CO; ++i) bias[i] = uniform();
-    const struct { int size, stride; s2fi_padding_mode padding; } cases[] = {
-        {4, 1, S2FI_PADDING_SAME}, {2, 1, S2FI_PADDING_SAME}, {9, 2, S2FI_PADDING_VALID}};
+    for (int i = 0; i < CO; ++i) {
+        bias[i] = uniform();
+        scale[i] = 0.5f + uniform();
+        shift[i] = uniform();
+    }
+    const struct { int size, stride; s2fi_padding_mode padding; int out; } cases[] = {
+        {4, 1, S2FI_PADDING_SAME, 4}, {2, 1, S2FI_PADDING_SAME, 2}, {9, 2, S2FI_PADDING_VALID, 4}};
     for (size_t k = 0; k < sizeof cases / sizeof *cases; ++k)
         for (size_t threads = 1; threads <= 3; ++threads) {
             s2fi_conv2d_config cfg = {CI, CO, 3, 3, cases[k].stride, cases[k].stride,
                                       cases[k].padding, {0, 0}, {0, 0}, S2FI_CONV_AUTO,
-                                      cases[k].size, cases[k].size};
+                                      cases[k].out, cases[k].out};
             s2fi_conv2d fast, plain;
             assert_int_equal(s2fi_conv2d_init(&fast, &cfg, weight, bias, NULL), S2F_OK);
             cfg.algorithm = S2FI_CONV_IM2COL;
             assert_int_equal(s2fi_conv2d_init(&plain, &cfg, weight, bias, NULL), S2F_OK);
             assert_false(fast.use_winograd); /* the hint: too few tiles, or stride 2 */
+            /* 32-channel panels where the AVX-512 kernel runs and CO allows */
+            assert_int_equal(fast.panels, s2fi_small_gemm_panels_apply((size_t)CO));
+            s2fi_conv2d_fold_affine(&fast, scale, shift); /* in either weight layout */
+            s2fi_conv2d_fold_affine(&plain, scale, shift);
             const s2fi_shape in_shape = {cases[k].size, cases[k].size, CI};
             expect_same_output(&fast, &plain, in, in_shape, 1u << 20, threads, a, b);
         }
+}
+
+static void small_map_path_matches_im2col(void **state)
+{
+    (void)state;
+    check_small_map(80); /* 16-channel columns (80 is no multiple of 32) */
+    check_small_map(64); /* 32-channel panels on AVX-512 */
 }
 
 static void small_depth_kernel_matches_im2col(void **state)
