@@ -92,6 +92,7 @@ static s2f_status init_winograd(s2fi_conv2d *conv, int tile, const float *torch_
  * whole weight matrix (2.4 MB for 256 channels) for 16 rows on every call, and OpenBLAS's
  * threads barely help at M = 16. */
 #define SMALL_MAP_MAX_PIXELS 64
+#define SMALL_MAP_SPLIT_BYTES ((size_t)256 << 10)
 
 /* The size hint says the layer runs on a map of at most SMALL_MAP_MAX_PIXELS outputs (and it
  * is not a 1×1 product of the input itself): the whole-map path will run it. */
@@ -436,10 +437,13 @@ void s2fi_conv2d_forward(const s2fi_conv2d *conv, const float *in, s2fi_shape in
         im2col_rows(&conv->config, &g, in, in_shape, 0, g.out.height, workspace);
         small_map_job job = {.conv = conv, .g = &g, .patches = workspace, .out = out,
                              .epilogue = &epilogue};
-        /* at least 4 columns (64 channels) per worker, and only a layer worth splitting */
-        const double weights = (double)g.depth * (double)oc_count;
-        const double pixels = (double)g.out.height * (double)g.out.width;
-        const size_t workers = s2fi_worth_splitting(4.0 * weights, 2.0 * weights * pixels)
+        /* At least 4 columns (64 channels) per worker, and only with ≥ SMALL_MAP_SPLIT_BYTES of
+         * weights: here the workers split the weights and only read the shared patches, so
+         * nothing passes between the cores' caches and a smaller layer than
+         * s2fi_worth_splitting's gains (face-api's 8×8 × 128 blocks, 590 KB per conv: 0.188 →
+         * 0.115 ms on two threads). */
+        const size_t weight_bytes = g.depth * (size_t)oc_count * sizeof(float);
+        const size_t workers = weight_bytes >= SMALL_MAP_SPLIT_BYTES
                                    ? s2fi_useful_workers(threads, (size_t)oc_count / 16, 4) : 1;
         s2fi_run_workers(pool, workers, small_map_columns, &job);
         return;
