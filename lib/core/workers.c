@@ -52,6 +52,8 @@ static void spin(const unsigned long *value, unsigned long reference, bool until
     }
 }
 
+/* More helpers than this are never kept (the handles' own thread limits are lower); a job
+ * wanting more runs the rest of its shares on per-call threads. */
 #define MAX_POOL_HELPERS 255
 
 typedef struct helper {

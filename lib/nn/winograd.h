@@ -2,9 +2,11 @@
  *
  * Each m×m output tile comes from an n×n input tile (n = m + r − 1): the input tile and the
  * kernel are transformed (V = Bᵀ d B, U = G g Gᵀ, U once at init), multiplied element-wise and
- * summed over input channels — n² independent GEMMs [tiles × in] × [in × out] on cblas_sgemm —
+ * summed over input channels — n² independent GEMMs [tiles × in] × [in × out], on the library's
+ * own kernel (nn/small_gemm.h: always with AVX-512, else for small products) or cblas_sgemm —
  * and transformed back (Y = Aᵀ M A). For the voice encoder's 4×4 kernels and m = 4 that is 49
- * multiplies per 16 outputs instead of 256: 5.2× fewer GEMM FLOPs for a few transform passes.
+ * multiplies per 16 outputs instead of 256: 5.2× fewer GEMM FLOPs for a few transform passes;
+ * for face-api's 3×3 kernels, F(4×4, 3×3): 36 instead of 144.
  *
  * The matrices are derived at init (in double) from the interpolation points in winograd.c by
  * Toom–Cook: A and G evaluate the output/kernel polynomials at the points (and ∞), Bᵀ is the
@@ -50,9 +52,12 @@ size_t s2fi_winograd_workspace_floats(const s2fi_winograd *w, s2fi_shape out, si
 /** out = epilogue(conv(in)) with `pad_h/pad_w.before` zeros before the first row/column (any
  *  amount after); `out_shape` is the convolution's output shape (stride 1). `post->bias` is the
  *  layer bias. `workspace` holds s2fi_winograd_workspace_floats(w, out_shape, workspace_floats,
- *  threads). The tile transforms of each block run on `threads` threads (1: the calling thread
- *  only), on `pool`'s threads (NULL: started for the call); the GEMMs use OpenBLAS's own threads. Each tile is computed the same way on any
- *  thread; the per-thread scratch can change the block size, hence OpenBLAS's rounding. */
+ *  threads). The tile transforms of each block, and the products where the library's kernel
+ *  runs them (split by position), run on `threads` threads (1: the calling thread only) on
+ *  `pool`'s threads (NULL: started for the call) — for a layer too small to gain, on one
+ *  (s2fi_worth_splitting); sgemm products use OpenBLAS's own threads. Each tile is computed the
+ *  same way on any thread; the per-thread scratch can change the block size, hence the
+ *  products' rounding. */
 void s2fi_winograd_forward(const s2fi_winograd *w, const float *in, s2fi_shape in_shape,
                            int pad_top, int pad_left, float *out, s2fi_shape out_shape,
                            const s2fi_epilogue *post, float *workspace, size_t workspace_floats,
