@@ -242,13 +242,13 @@ static bool uses_small_gemm(const s2fi_conv2d *conv, const conv_geometry *g)
            s2fi_small_gemm_applies(g->depth, (size_t)g->out.channels);
 }
 
-
 static bool uses_small_map(const s2fi_conv2d *conv, const conv_geometry *g)
 {
     if (conv->panels) /* its weights are in the layout only this path reads, at any size */
         return true;
     return conv->config.algorithm == S2FI_CONV_AUTO && !conv->use_winograd &&
-           !is_pointwise(&conv->config, g) && (size_t)g->out.height * (size_t)g->out.width <= SMALL_MAP_MAX_PIXELS &&
+           !is_pointwise(&conv->config, g) &&
+           (size_t)g->out.height * (size_t)g->out.width <= SMALL_MAP_MAX_PIXELS &&
            g->out.channels % S2FI_SMALL_GEMM_CHANNELS == 0;
 }
 
@@ -437,14 +437,16 @@ void s2fi_conv2d_forward(const s2fi_conv2d *conv, const float *in, s2fi_shape in
         im2col_rows(&conv->config, &g, in, in_shape, 0, g.out.height, workspace);
         small_map_job job = {.conv = conv, .g = &g, .patches = workspace, .out = out,
                              .epilogue = &epilogue};
-        /* At least 4 columns (64 channels) per worker, and only with ≥ SMALL_MAP_SPLIT_BYTES of
+        /* At least 4 16-channel columns per worker, and only with ≥ SMALL_MAP_SPLIT_BYTES of
          * weights: here the workers split the weights and only read the shared patches, so
          * nothing passes between the cores' caches and a smaller layer than
          * s2fi_worth_splitting's gains (face-api's 8×8 × 128 blocks, 590 KB per conv: 0.188 →
          * 0.115 ms on two threads). */
         const size_t weight_bytes = g.depth * (size_t)oc_count * sizeof(float);
         const size_t workers = weight_bytes >= SMALL_MAP_SPLIT_BYTES
-                                   ? s2fi_useful_workers(threads, (size_t)oc_count / 16, 4) : 1;
+                                   ? s2fi_useful_workers(threads,
+                                                         (size_t)oc_count / S2FI_SMALL_GEMM_CHANNELS, 4)
+                                   : 1;
         s2fi_run_workers(pool, workers, small_map_columns, &job);
         return;
     }

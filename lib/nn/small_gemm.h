@@ -62,7 +62,9 @@ void s2fi_small_gemm_epilogue(const float *patches, size_t pixels, size_t depth,
                               const s2fi_epilogue *epilogue, float *out);
 
 /** The same product for output channels [channel_begin, channel_end) only (multiples of 16),
- *  one 16-channel column at a time with every pixel block under it: for few pixels and a deep
+ *  one 32-channel column at a time (16 for a last odd one) with every pixel block under it
+ *  (weights in rows of out_channels; s2fi_small_gemm_panels reads the panel layout): for few
+ *  pixels and a deep
  *  product (a 3×3 conv of 256 channels on a 4×4 map: 16 pixels, depth 2304) each column of
  *  weights is read from memory once and reused from cache by the pixel blocks, where
  *  s2fi_small_gemm_epilogue would stream all the weights once per 6 pixels. Any depth. */

@@ -353,7 +353,8 @@ S2F_API s2f_status s2f_face_encoder_encode_batch(s2f_face_encoder *encoder, cons
         return s2fi_fail(&e->error, S2F_ERR_BUFFER_TOO_SMALL,
                          "features holds %zu floats; %zu images need %zu", features_capacity,
                          count, count * dim);
-    size_t workers = layer_threads() < count ? layer_threads() : count;
+    const size_t threads = layer_threads();
+    size_t workers = threads < count ? threads : count;
     if (workers > 1)
         workers = ensure_lanes(e, workers);
     if (workers <= 1) {

@@ -221,6 +221,22 @@ static float uniform(void)
     return (float)((double)rand() / RAND_MAX) - 0.5f;
 }
 
+/* Seeded random weights (uniform in ±weight_scale/2), input (±½), and per-channel bias, BatchNorm
+ * scale (around 1) and shift for `channels` outputs. */
+static void random_layer(unsigned seed, float *weight, size_t weights, float weight_scale,
+                         float *in, size_t inputs, float *bias, float *scale, float *shift,
+                         int channels)
+{
+    srand(seed);
+    for (size_t i = 0; i < weights; ++i) weight[i] = uniform() * weight_scale;
+    for (size_t i = 0; i < inputs; ++i) in[i] = uniform();
+    for (int i = 0; i < channels; ++i) {
+        bias[i] = uniform();
+        scale[i] = 0.5f + uniform();
+        shift[i] = uniform();
+    }
+}
+
 /* Runs `fast` (AUTO's pick, on `threads` threads, blocks sized to `fast_budget` floats) and
  * `plain` (im2col + GEMM) with a ReLU epilogue on the same input; their outputs (into a and b)
  * must agree to 1e-5 of the largest value. Releases both layers. */
@@ -260,14 +276,8 @@ static void check_auto_against_im2col(int kernel, int in_channels, int out_chann
     float bias[MAX_CO], scale[MAX_CO], shift[MAX_CO];
     const int CI = in_channels, CO = out_channels;
     assert_true(CI <= MAX_CI && CO <= MAX_CO);
-    srand(11);
-    for (size_t i = 0; i < sizeof weight / sizeof *weight; ++i) weight[i] = uniform() * 0.3f;
-    for (size_t i = 0; i < sizeof in / sizeof *in; ++i) in[i] = uniform();
-    for (int i = 0; i < CO; ++i) {
-        bias[i] = uniform();
-        scale[i] = 0.5f + uniform();
-        shift[i] = uniform();
-    }
+    random_layer(11, weight, sizeof weight / sizeof *weight, 0.3f, in, sizeof in / sizeof *in, bias,
+                 scale, shift, CO);
     s2fi_conv2d_config cfg = {CI, CO, kernel, kernel, stride, stride, S2FI_PADDING_SAME, {0, 0},
                               {0, 0}, S2FI_CONV_AUTO, 0, 0};
     s2fi_conv2d fast, plain;
@@ -337,14 +347,8 @@ static void check_small_map(int CO)
     static float weight[MAX_CO * CI * 9], in[MAXHW * MAXHW * CI], a[MAXHW * MAXHW * MAX_CO],
         b[MAXHW * MAXHW * MAX_CO];
     float bias[MAX_CO], scale[MAX_CO], shift[MAX_CO];
-    srand(5);
-    for (size_t i = 0; i < sizeof weight / sizeof *weight; ++i) weight[i] = uniform() * 0.1f;
-    for (size_t i = 0; i < sizeof in / sizeof *in; ++i) in[i] = uniform();
-    for (int i = 0; i < CO; ++i) {
-        bias[i] = uniform();
-        scale[i] = 0.5f + uniform();
-        shift[i] = uniform();
-    }
+    random_layer(5, weight, sizeof weight / sizeof *weight, 0.1f, in, sizeof in / sizeof *in, bias,
+                 scale, shift, CO);
     const struct { int size, stride; s2fi_padding_mode padding; int out; } cases[] = {
         {4, 1, S2FI_PADDING_SAME, 4}, {2, 1, S2FI_PADDING_SAME, 2}, {9, 2, S2FI_PADDING_VALID, 4}};
     for (size_t k = 0; k < sizeof cases / sizeof *cases; ++k)
