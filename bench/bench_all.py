@@ -2,7 +2,7 @@
 """Issue 10's benchmark: libspeech2face against PyTorch 1.13 and ONNX Runtime, in one run.
 
     /usr/bin/python3 bench/bench_all.py [--build build] [--repeats 5] [--threads 1,2]
-        [--only voice,decoder,encoder,spectrogram,sgemm,conv] [--quick] [--no-ort]
+        [--voice-batch 8] [--encoder-batch 32] [--only voice,decoder,encoder,spectrogram,sgemm,conv] [--quick] [--no-ort]
         [--doc docs/performance-bench.md]
 
 Every contender runs the same network with the same weights on the same input, in its own
@@ -339,7 +339,8 @@ class FaceEncoderNet(Network):
     model = os.path.join(ROOT, "models", "default.s2fm")
 
     def title(self, batch):
-        return "face encoder, face-api ResNet 150×150 (models/default.s2fm)"
+        photos = "one photo" if batch == 1 else f"batch of {batch} photos"
+        return f"face encoder, face-api ResNet 150×150 (models/default.s2fm), {photos}"
 
     def build(self):
         np.save(self.path(".input.npy"), synthetic_image(1000, 150, 150))
@@ -349,10 +350,11 @@ class FaceEncoderNet(Network):
         return face_recognition_net.load_container(self.model)[0]
 
     def torch_input(self, batch):
-        return torch.from_numpy(np.load(self.path(".input.npy")).astype(np.float32)[None])
+        image = np.load(self.path(".input.npy")).astype(np.float32)[None]
+        return torch.from_numpy(np.ascontiguousarray(np.repeat(image, batch, axis=0)))
 
     def driver_args(self, repeats, batch):
-        return [self.model, self.path(".input.npy"), str(repeats)]
+        return [self.model, self.path(".input.npy"), str(repeats), str(batch)]
 
 
 class TorchSpectrogram(nn.Module):
@@ -578,14 +580,17 @@ def network_row(row):
     gflops = " / ".join(f"{flops / v / 1e6:.0f}" if v else "n/a" for v in ms.values()) \
         if flops else "—"
     ours = m["ours"]
+    min_ratio = f"{ours['min_ms'] / m['ort']['min_ms']:.2f}" if ms["ort"] else "n/a"
     memory = f"{ours['vm_hwm_kb'] / 1024:.0f} ({ours['rss_anon_growth_kb'] / 1024:.0f})"
+    ort_memory = f"{m['ort']['vm_hwm_kb'] / 1024:.0f}" if ms["ort"] else "n/a"
     return [row["title"], str(row["threads"]), cell(ms["ours"]), cell(ms["torch"]), cell(ms["ort"]),
-            gflops, ratio("torch"), ratio("ort"), memory, row["note"]]
+            gflops, ratio("torch"), ratio("ort"), min_ratio, memory, ort_memory, row["note"]]
 
 
 NETWORK_HEADER = ["row", "threads", "ours ms", "PyTorch ms", "ORT ms",
                   "GFLOP/s ours / PyTorch / ORT", "ours / PyTorch", "ours / ORT",
-                  "ours peak RSS MB (anon growth)", "notes"]
+                  "ours / ORT, fastest runs", "ours peak RSS MB (anon growth)",
+                  "ORT peak RSS MB", "notes"]
 
 
 def markdown_table(header, rows):
@@ -665,7 +670,8 @@ METHOD = """\
   numpy float64), so it is left out of the comparison; ours with the warp
   (`s2f_face_decoder_decode`) is in the notes.
 * Face encoder: a 150 × 150 RGB crop (no resize needed) → 128-D descriptor, pixel
-  normalisation included on every side (`s2f_face_encoder_encode`).
+  normalisation included on every side (`s2f_face_encoder_encode`); the batch row is the same
+  crop 32 times (`s2f_face_encoder_encode_batch`; PyTorch and ORT: one N × 150 × 150 × 3 input).
 * Spectrogram: 96000 samples → 598 × 257 × 2 (`s2f_spectrogram_compute`); PyTorch:
   `torch.stft` with the same framing, float32; numpy: `tools/reference/spectrogram_ref.py` (float64).
   ONNX Runtime is not run: torch 1.13's exporter has no `aten::stft`.
@@ -675,7 +681,10 @@ METHOD = """\
   so a layer computed by a cheaper algorithm (Winograd) can exceed the sgemm peak.
 * Peak RSS: VmHWM of our driver (includes the touched pages of the mapped model file; the
   voice encoder's FC weights are used in place); anon growth: anonymous memory the timed calls
-  added (activations, workspaces).
+  added (activations, workspaces). ORT's: the Node process's maxRSS (`process.resourceUsage()`),
+  so it includes Node itself (about 40 MB for an empty script).
+* "Fastest runs": the ratio of the two minimums, beside the ratio of medians; where the host's
+  speed swings during a row (it does on shared VMs) the minimums show the code's own ratio.
 """
 
 
@@ -737,6 +746,8 @@ def parse_args():
     parser.add_argument("--only", default=",".join(ROW_KEYS), help="rows: " + ",".join(ROW_KEYS))
     parser.add_argument("--quick", action="store_true", help="smoke test: repeats 3, small batch")
     parser.add_argument("--voice-batch", type=int, default=None, help="the batch row (8)")
+    parser.add_argument("--encoder-batch", type=int, default=None,
+                        help="the face encoder's batch row (32)")
     parser.add_argument("--voice-config", default="paper", choices=sorted(VOICE_CONFIGS))
     parser.add_argument("--gemm-size", type=int, default=None, help="sgemm N (4096)")
     parser.add_argument("--no-ort", action="store_true")
@@ -748,6 +759,7 @@ def parse_args():
         return args
     args.repeats = args.repeats or (3 if args.quick else 5)
     args.voice_batch = args.voice_batch or (2 if args.quick else 8)
+    args.encoder_batch = args.encoder_batch or (4 if args.quick else 32)
     args.gemm_size = args.gemm_size or (2048 if args.quick else 4096)
     args.threads = [int(t) for t in args.threads.split(",")]
     args.only = args.only.split(",")
@@ -772,7 +784,7 @@ def main():
     options = {"voice_config": args.voice_config}
     rows, checks = [], {}
     for key in [k for k in ("voice", "decoder", "encoder", "spectrogram") if k in args.only]:
-        batches = [1, args.voice_batch] if key == "voice" else [1]
+        batches = {"voice": [1, args.voice_batch], "encoder": [1, args.encoder_batch]}.get(key, [1])
         rows += measure_network(make_network(key, work, options), batches, contenders, args,
                                 ort_modules is not None, checks)
     blas_keys = {"sgemm", "conv"} & set(args.only)

@@ -11,20 +11,26 @@ typedef float lanes16 __attribute__((vector_size(64), aligned(4)));
 #define BLOCK_PIXELS 6
 
 typedef int mask16 __attribute__((vector_size(64), aligned(4)));
+/* 8 floats: a last 8-channel column (nn/small_gemm.h: out_channels a multiple of 8). */
+typedef float lanes8 __attribute__((vector_size(32), aligned(4)));
+typedef int mask8 __attribute__((vector_size(32), aligned(4)));
 
-/* The epilogue on one register block, stored to `dst`: ReLU as "negative → 0" (NaN stays NaN,
- * as in s2fi_epilogue_apply and PyTorch), then the affine. A macro, not a function: a vector
- * argument would change the calling convention between the clones (GCC's -Wpsabi). */
-#define STORE_FINISHED(dst, value, e, channel)                                                 \
+/* The epilogue on one register block of type `lanes` (integer twin `mask`), stored to `dst`:
+ * ReLU as "negative → 0" (NaN stays NaN, as in s2fi_epilogue_apply and PyTorch), then the
+ * affine. A macro, not a function: a vector argument would change the calling convention
+ * between the clones (GCC's -Wpsabi). */
+#define STORE_FINISHED_AS(lanes, mask, dst, value, e, channel)                                 \
     do {                                                                                       \
-        lanes16 v_ = (value);                                                                  \
+        lanes v_ = (value);                                                                    \
         if ((e)->relu)                                                                         \
-            v_ = (lanes16)((mask16)v_ & ~(mask16)(v_ < (lanes16){0}));                         \
+            v_ = (lanes)((mask)v_ & ~(mask)(v_ < (lanes){0}));                                 \
         if ((e)->scale)                                                                        \
-            v_ = v_ * *(const lanes16 *)((e)->scale + (channel)) +                             \
-                 *(const lanes16 *)((e)->shift + (channel));                                   \
-        *(lanes16 *)(dst) = v_;                                                                \
+            v_ = v_ * *(const lanes *)((e)->scale + (channel)) +                               \
+                 *(const lanes *)((e)->shift + (channel));                                     \
+        *(lanes *)(dst) = v_;                                                                  \
     } while (0)
+#define STORE_FINISHED(dst, value, e, channel) \
+    STORE_FINISHED_AS(lanes16, mask16, dst, value, e, channel)
 
 /* One block of up to 6 pixels (rows a0..a5; a block of fewer repeats its last pixel in the
  * spare rows) × the channels [channel_begin, channel_end): the accumulators stay in registers
@@ -88,6 +94,53 @@ static void small_gemm(const float *patches, size_t pixels, size_t depth, const 
 #undef ROW
     }
 }
+
+/* ---- 8 channels: 12 pixels × 8 channels per register block ----
+ * For a layer whose width is an odd multiple of 8: the shipped voice encoder's first two
+ * layers have 8 outputs (depth 32 and 128 on the full 598 × 257 map). One 8-lane register per
+ * pixel, 12 of them in flight, each weight row loaded once per 12 pixels; sgemm with N = 8 ran
+ * these at 10–20 GFLOP/s, and OpenBLAS 0.3.21 picks its SSE3 (Prescott) kernels on CPUs newer
+ * than it knows (Intel family 6 model 207 here). */
+#define NARROW_PIXELS 12
+
+#define NARROW_ACCUMULATE(i) acc##i += a##i[d] * wd
+#define NARROW_STORE(i)                                                                       \
+    do {                                                                                      \
+        if ((i) < rows)                                                                       \
+            STORE_FINISHED_AS(lanes8, mask8, o + (i) * out_channels, acc##i, epilogue, channel); \
+    } while (0)
+
+S2FI_TARGET_CLONES("avx512f", "avx2,fma", "default")
+static void narrow_gemm(const float *patches, size_t pixels, size_t depth, const float *weights,
+                        size_t out_channels, size_t channel, const s2fi_epilogue *epilogue,
+                        float *out)
+{
+    const lanes8 bias = epilogue->bias ? *(const lanes8 *)(epilogue->bias + channel) : (lanes8){0};
+    const float *w = weights + channel;
+    for (size_t p = 0; p < pixels; p += NARROW_PIXELS) {
+        const size_t rows = pixels - p < NARROW_PIXELS ? pixels - p : NARROW_PIXELS;
+#define ROW(i) (patches + (p + ((i) < rows ? (i) : rows - 1)) * depth)
+        const float *a0 = ROW(0), *a1 = ROW(1), *a2 = ROW(2), *a3 = ROW(3), *a4 = ROW(4),
+                    *a5 = ROW(5), *a6 = ROW(6), *a7 = ROW(7), *a8 = ROW(8), *a9 = ROW(9),
+                    *a10 = ROW(10), *a11 = ROW(11);
+#undef ROW
+        lanes8 acc0 = bias, acc1 = bias, acc2 = bias, acc3 = bias, acc4 = bias, acc5 = bias;
+        lanes8 acc6 = bias, acc7 = bias, acc8 = bias, acc9 = bias, acc10 = bias, acc11 = bias;
+        for (size_t d = 0; d < depth; ++d) {
+            const lanes8 wd = *(const lanes8 *)(w + d * out_channels);
+            NARROW_ACCUMULATE(0); NARROW_ACCUMULATE(1); NARROW_ACCUMULATE(2);
+            NARROW_ACCUMULATE(3); NARROW_ACCUMULATE(4); NARROW_ACCUMULATE(5);
+            NARROW_ACCUMULATE(6); NARROW_ACCUMULATE(7); NARROW_ACCUMULATE(8);
+            NARROW_ACCUMULATE(9); NARROW_ACCUMULATE(10); NARROW_ACCUMULATE(11);
+        }
+        float *o = out + p * out_channels + channel;
+        NARROW_STORE(0); NARROW_STORE(1); NARROW_STORE(2); NARROW_STORE(3);
+        NARROW_STORE(4); NARROW_STORE(5); NARROW_STORE(6); NARROW_STORE(7);
+        NARROW_STORE(8); NARROW_STORE(9); NARROW_STORE(10); NARROW_STORE(11);
+    }
+}
+#undef NARROW_ACCUMULATE
+#undef NARROW_STORE
 
 /* ---- AVX-512: 8 pixels × 32 channels per register block ----
  * The block above keeps 6 accumulators: on a core with two 512-bit FMA pipes and a 4-cycle FMA
@@ -180,7 +233,8 @@ void s2fi_small_gemm_panels(const float *patches, size_t pixels, size_t depth, c
 }
 
 /* Channels [begin, end) on the best kernel: 32-channel columns on the AVX-512 one where the
- * CPU has it, a last 16-channel column (and everything elsewhere) on the portable one. */
+ * CPU has it, 16-channel columns (everything elsewhere) on the portable one, a last 8-channel
+ * column on the narrow one. */
 static void any_gemm(const float *patches, size_t pixels, size_t depth, const float *weights,
                      size_t out_channels, size_t channel_begin, size_t channel_end,
                      const s2fi_epilogue *epilogue, float *out)
@@ -194,9 +248,13 @@ static void any_gemm(const float *patches, size_t pixels, size_t depth, const fl
         channel_begin = wide_end;
     }
 #endif
-    if (channel_end > channel_begin)
-        small_gemm(patches, pixels, depth, weights, out_channels, channel_begin, channel_end,
+    const size_t narrow_begin =
+        channel_begin + (channel_end - channel_begin) / S2FI_SMALL_GEMM_CHANNELS * S2FI_SMALL_GEMM_CHANNELS;
+    if (narrow_begin > channel_begin)
+        small_gemm(patches, pixels, depth, weights, out_channels, channel_begin, narrow_begin,
                    epilogue, out);
+    if (channel_end > narrow_begin)
+        narrow_gemm(patches, pixels, depth, weights, out_channels, narrow_begin, epilogue, out);
 }
 
 void s2fi_small_gemm_epilogue(const float *patches, size_t pixels, size_t depth,

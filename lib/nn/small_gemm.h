@@ -14,14 +14,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Channels per register block: out_channels must be a multiple of it. */
+/* Channels per register block. out_channels must be a multiple of S2FI_SMALL_GEMM_MIN_CHANNELS:
+ * a last 8 channels run on a narrower block (12 pixels × 8 channels). */
 #define S2FI_SMALL_GEMM_CHANNELS 16
+#define S2FI_SMALL_GEMM_MIN_CHANNELS 8
 /* The largest depth the kernel is used for: up to it, a 16-channel column of weights for the
- * whole depth (≤ 10 KB) and a 6-pixel block of patches (≤ 3.8 KB) sit in L1 next to each other;
+ * whole depth (≤ 16 KB) and a 6-pixel block of patches (≤ 6 KB) sit in L1 next to each other;
  * deeper products have enough work per output for sgemm's packing to pay. Measured: conv 1 of
  * the voice encoder (depth 32) 2.4–3× faster than im2col + sgemm, face-api's 7×7 stem (depth
- * 147, 32 channels) 1.75 → 1.33 ms with its max-pool (one core); layers ≥ 512 deep stay on sgemm. */
-#define S2FI_SMALL_GEMM_MAX_DEPTH 160
+ * 147, 32 channels) 1.75 → 1.33 ms with its max-pool (one core), the shipped voice encoder's
+ * 16-channel 4×4 layers (depth 256) ~1.7× faster than Winograd (nn/conv2d.c); layers ≥ 512
+ * deep stay on sgemm. */
+#define S2FI_SMALL_GEMM_MAX_DEPTH 256
 
 /** Whether the AVX-512 kernel (8 pixels × 32 channels per register block) runs on this CPU;
  *  otherwise the portable one (6 × 16, compiled per ISA). */
@@ -52,7 +56,7 @@ void s2fi_small_gemm_panels(const float *patches, size_t pixels, size_t depth, c
 static inline bool s2fi_small_gemm_applies(size_t depth, size_t out_channels)
 {
     return depth > 0 && depth <= S2FI_SMALL_GEMM_MAX_DEPTH && out_channels > 0 &&
-           out_channels % S2FI_SMALL_GEMM_CHANNELS == 0;
+           out_channels % S2FI_SMALL_GEMM_MIN_CHANNELS == 0;
 }
 
 /** patches: [pixels][depth]; weights: [depth][out_channels]; out: [pixels][out_channels].
@@ -61,7 +65,7 @@ void s2fi_small_gemm_epilogue(const float *patches, size_t pixels, size_t depth,
                               const float *weights, size_t out_channels,
                               const s2fi_epilogue *epilogue, float *out);
 
-/** The same product for output channels [channel_begin, channel_end) only (multiples of 16),
+/** The same product for output channels [channel_begin, channel_end) only (multiples of 8),
  *  one 32-channel column at a time (16 for a last odd one) with every pixel block under it
  *  (weights in rows of out_channels; s2fi_small_gemm_panels reads the panel layout): for few
  *  pixels and a deep

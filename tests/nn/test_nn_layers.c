@@ -265,9 +265,9 @@ static void expect_same_output(s2fi_conv2d *fast, s2fi_conv2d *plain, const floa
 }
 
 /* A layer big enough for several tile blocks and partial edge tiles, with the BatchNorm of the
- * voice encoder folded in: the path AUTO picks — Winograd for 3×3 and 4×4 kernels and ≥ 16
+ * voice encoder folded in: the path AUTO picks — Winograd for 3×3 and 4×4 kernels and ≥ 32
  * input channels (4×4 at stride 2 after the polyphase split), the small-depth kernel for few
- * input channels and a multiple of 16 outputs — must agree with plain im2col + GEMM. */
+ * input channels and a multiple of 8 outputs — must agree with plain im2col + GEMM. */
 static void check_auto_against_im2col(int kernel, int in_channels, int out_channels, int stride,
                                       size_t threads)
 {
@@ -285,7 +285,7 @@ static void check_auto_against_im2col(int kernel, int in_channels, int out_chann
     cfg.algorithm = S2FI_CONV_IM2COL;
     assert_int_equal(s2fi_conv2d_init(&plain, &cfg, weight, bias, NULL), S2F_OK);
     /* else the small-depth kernel (depth k² · CI ≤ 160) */
-    assert_int_equal(fast.use_winograd, CI >= 16 && (stride == 1 || kernel % 2 == 0));
+    assert_int_equal(fast.use_winograd, CI >= 32 && (stride == 1 || kernel % 2 == 0));
     assert_false(plain.use_winograd);
     s2fi_conv2d_fold_affine(&fast, scale, shift);
     s2fi_conv2d_fold_affine(&plain, scale, shift);
@@ -387,6 +387,12 @@ static void small_depth_kernel_matches_im2col(void **state)
         check_auto_against_im2col(4, 2, 64, 1, threads);
         check_auto_against_im2col(4, 4, 32, 2, threads);
         check_auto_against_im2col(7, 3, 32, 2, threads); /* face-api's stem: depth 147 */
+        /* The shipped voice encoder's first two layers (8 outputs: the 8-channel block, 77
+         * pixels = 6 blocks of 12 and one of 5), and 24 = a 16- and an 8-channel column. */
+        check_auto_against_im2col(4, 2, 8, 1, threads);
+        check_auto_against_im2col(4, 8, 8, 1, threads);
+        check_auto_against_im2col(4, 8, 24, 1, threads);
+        check_auto_against_im2col(4, 16, 16, 1, threads); /* depth 256, the largest */
     }
 }
 

@@ -19,8 +19,9 @@ packages=(
     cargo rustc librust-pkg-config-dev bindgen rustfmt
     # oracles and tooling (PyTorch/numpy references, FAISS, pytest); run with /usr/bin/python3
     python3 python3-numpy python3-torch python3-faiss python3-pytest python3-pil python3-soundfile
-    # pip install . (pyproject.toml): meson-python, and a venv to test the wheel in
-    python3-pip python3-venv python3-mesonpy
+    # pip install . (pyproject.toml): meson-python, patchelf (meson-python rewrites the bundled
+    # library's RUNPATH with it: without it the wheel fails to build), and a venv to test it in
+    python3-pip python3-venv python3-mesonpy patchelf
     # speech2face.distributed (corpus embedding, sharded galleries)
     python3-dask python3-distributed
 )
