@@ -1,5 +1,7 @@
 #include "core/workers.h"
 
+#include <cblas.h>
+
 #include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -268,4 +270,10 @@ void s2fi_run_workers(s2fi_pool *pool, size_t n_workers, s2fi_work_fn fn, void *
         pthread_cond_wait(&pool->finished, &pool->mutex);
     pthread_mutex_unlock(&pool->mutex);
     pthread_mutex_unlock(&pool->job_lock);
+}
+
+size_t s2fi_blas_threads(size_t max)
+{
+    const int blas = openblas_get_num_threads();
+    return blas < 1 ? 1 : (size_t)blas > max ? max : (size_t)blas;
 }

@@ -52,6 +52,11 @@ static inline size_t s2fi_useful_workers(size_t threads, size_t work, size_t min
     return threads < useful ? threads : useful;
 }
 
+/** The threads a handle's layers use when its caller has not chosen: OpenBLAS's count
+ *  (openblas_get_num_threads, so OPENBLAS_NUM_THREADS governs OpenBLAS's threads and the
+ *  library's alike), clamped to [1, max]. */
+size_t s2fi_blas_threads(size_t max);
+
 /** Splits [0, total) into n_workers contiguous parts; part w is [*begin, *end). */
 static inline void s2fi_worker_range(size_t total, size_t worker, size_t n_workers, size_t *begin,
                                      size_t *end)

@@ -95,6 +95,11 @@ static s2f_status init_winograd(s2fi_conv2d *conv, int tile, const float *torch_
  * threads barely help at M = 16. */
 #define SMALL_MAP_MAX_PIXELS 64
 #define SMALL_MAP_SPLIT_BYTES ((size_t)256 << 10)
+/* Where the CPU has AVX-512 (the library's 8 × 32 kernel), larger maps whose patches fit in
+ * this many floats (4 MB) take the same path instead of im2col + sgemm: face-api's stride-2
+ * 17 × 17 × 64 layer (depth 288), whose sgemm ran on OpenBLAS 0.3.21's SSE3 (Prescott) kernels
+ * on a CPU newer than it knows (Intel family 6 model 207). */
+#define WIDE_MAP_MAX_FLOATS ((size_t)1 << 20)
 
 /* The size hint says the layer runs on a map of at most SMALL_MAP_MAX_PIXELS outputs (and it
  * is not a 1×1 product of the input itself): the whole-map path will run it. */
@@ -248,10 +253,13 @@ static bool uses_small_map(const s2fi_conv2d *conv, const conv_geometry *g)
 {
     if (conv->panels) /* its weights are in the layout only this path reads, at any size */
         return true;
-    return conv->config.algorithm == S2FI_CONV_AUTO && !conv->use_winograd &&
-           !is_pointwise(&conv->config, g) &&
-           (size_t)g->out.height * (size_t)g->out.width <= SMALL_MAP_MAX_PIXELS &&
-           g->out.channels % S2FI_SMALL_GEMM_CHANNELS == 0;
+    if (conv->config.algorithm != S2FI_CONV_AUTO || conv->use_winograd ||
+        is_pointwise(&conv->config, g) || g->out.channels % S2FI_SMALL_GEMM_CHANNELS != 0)
+        return false;
+    const size_t pixels = (size_t)g->out.height * (size_t)g->out.width;
+    return pixels <= SMALL_MAP_MAX_PIXELS ||
+           (s2fi_small_gemm_wide() && !uses_small_gemm(conv, g) &&
+            pixels * g->depth <= WIDE_MAP_MAX_FLOATS);
 }
 
 typedef struct small_map_job {

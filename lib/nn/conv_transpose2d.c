@@ -1,6 +1,7 @@
 #include "nn/conv_transpose2d.h"
 
 #include "core/alloc.h"
+#include "nn/small_gemm.h"
 
 #include <cblas.h>
 #include <string.h>
@@ -139,9 +140,42 @@ static void scatter_rows(const s2fi_conv_transpose2d_config *c, s2fi_shape in, s
     }
 }
 
+/* The columns product of one input row block on the library's kernel: each worker takes a run
+ * of 32-column panels (the last one the remainder), so every worker streams the block's inputs
+ * (pixels × in_channels, in L2) against its own weights. */
+typedef struct columns_job {
+    const float *in;
+    size_t pixels, depth, n;
+    const float *weights;
+    float *columns;
+} columns_job;
+
+static void columns_share(void *context, size_t worker, size_t workers)
+{
+    const columns_job *j = context;
+    const s2fi_epilogue none = {0};
+    const size_t panels = j->n / S2FI_SMALL_GEMM_PANEL;
+    size_t begin, end;
+    s2fi_worker_range(panels, worker, workers, &begin, &end);
+    begin *= S2FI_SMALL_GEMM_PANEL;
+    end = worker + 1 == workers ? j->n : end * S2FI_SMALL_GEMM_PANEL;
+    if (end > begin)
+        s2fi_small_gemm_columns(j->in, j->pixels, j->depth, j->weights, j->n, begin, end, &none,
+                                j->columns);
+}
+
+/* OpenBLAS 0.3.21 runs its SSE3 (Prescott) kernels on CPUs newer than it knows (Intel family 6
+ * model 207); the paper decoder's four layers (depth 32–256, 800–3200 columns) took 57 % of the
+ * decode there. The library's AVX-512 kernel does not depend on that pick. */
+static bool uses_own_kernel(const s2fi_conv_transpose2d_config *c, int n)
+{
+    return s2fi_small_gemm_wide() && n % S2FI_SMALL_GEMM_MIN_CHANNELS == 0 && c->in_channels > 0;
+}
+
 void s2fi_conv_transpose2d_forward(const s2fi_conv_transpose2d *conv, const float *in,
                                    s2fi_shape in_shape, float *out, const s2fi_epilogue *post,
-                                   float *workspace, size_t workspace_floats)
+                                   float *workspace, size_t workspace_floats, size_t threads,
+                                   s2fi_pool *pool)
 {
     const s2fi_conv_transpose2d_config *c = &conv->config;
     s2fi_shape out_shape;
@@ -153,6 +187,9 @@ void s2fi_conv_transpose2d_forward(const s2fi_conv_transpose2d *conv, const floa
     memset(out, 0, (size_t)out_shape.height * out_row_floats * sizeof(float));
 
     const int n = c->kernel_h * c->kernel_w * c->out_channels;
+    const bool own = uses_own_kernel(c, n);
+    if (!own)
+        s2fi_pool_park(pool); /* sgemm runs on OpenBLAS's threads */
     const size_t block_rows = rows_per_block(c, in_shape, workspace_floats);
     int finished = 0; /* output rows [0, finished) have had their epilogue */
     for (int row = 0; row < in_shape.height; row += (int)block_rows) {
@@ -161,8 +198,21 @@ void s2fi_conv_transpose2d_forward(const s2fi_conv_transpose2d *conv, const floa
             row_end = in_shape.height;
         const int pixels = (row_end - row) * in_shape.width;
         const float *in_block = in + (size_t)row * (size_t)in_shape.width * (size_t)c->in_channels;
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, pixels, n, c->in_channels, 1.0f,
-                    in_block, c->in_channels, conv->packed_weights, n, 0.0f, workspace, n);
+        if (own) {
+            columns_job job = {.in = in_block, .pixels = (size_t)pixels,
+                               .depth = (size_t)c->in_channels, .n = (size_t)n,
+                               .weights = conv->packed_weights, .columns = workspace};
+            const double flops = 2.0 * pixels * n * c->in_channels;
+            const size_t workers =
+                s2fi_worth_splitting((double)n * c->in_channels * sizeof(float), flops)
+                    ? s2fi_useful_workers(threads, (size_t)n / S2FI_SMALL_GEMM_PANEL, 4)
+                    : 1;
+            s2fi_run_workers(pool, workers, columns_share, &job);
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, pixels, n, c->in_channels,
+                        1.0f, in_block, c->in_channels, conv->packed_weights, n, 0.0f, workspace,
+                        n);
+        }
         scatter_rows(c, in_shape, out_shape, workspace, row, row_end, out);
         /* Input rows >= row_end only reach output rows >= row_end·stride − pad. */
         int complete = row_end == in_shape.height ? out_shape.height

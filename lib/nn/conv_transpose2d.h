@@ -19,6 +19,7 @@
 #define S2F_NN_CONV_TRANSPOSE2D_H
 
 #include "core/error.h"
+#include "core/workers.h"
 #include "nn/epilogue.h"
 #include "nn/tensor.h"
 
@@ -61,9 +62,13 @@ size_t s2fi_conv_transpose2d_workspace_floats(const s2fi_conv_transpose2d *conv,
 /** out = epilogue(conv_transpose(in) + bias). `post` supplies relu/scale/shift (its bias is
  *  ignored: the layer's own is used); NULL means bias only. `workspace` must hold at least
  *  s2fi_conv_transpose2d_workspace_floats(conv, in_shape, workspace_floats) floats. `in` and
- *  `out` must not overlap. */
+ *  `out` must not overlap. The product runs on the library's own kernel where the CPU has
+ *  AVX-512 and kh·kw·out_channels is a multiple of 8 (split by columns over `threads` workers
+ *  of `pool`, which may be NULL), else on cblas_sgemm (OpenBLAS's threads); the two agree to
+ *  rounding. */
 void s2fi_conv_transpose2d_forward(const s2fi_conv_transpose2d *conv, const float *in,
                                    s2fi_shape in_shape, float *out, const s2fi_epilogue *post,
-                                   float *workspace, size_t workspace_floats);
+                                   float *workspace, size_t workspace_floats, size_t threads,
+                                   s2fi_pool *pool);
 
 #endif

@@ -2,6 +2,7 @@
  * (face feature → landmarks + texture; docs/face-decoder.md). The public decode functions,
  * which validate, warp and convert, are in face_decoder_decode.c. */
 #include "core/alloc.h"
+#include "core/workers.h"
 #include "model/model.h"
 #include "nn/activation.h"
 #include "nn/layout.h"
@@ -213,10 +214,12 @@ s2f_status s2fi_face_decoder_forward(s2f_face_decoder *d, const float *feature)
     s2fi_shape shape = d->texture_grid;
     int current = 0;
     const s2fi_epilogue relu = {.relu = true};
+    /* Their own kernel's threads follow OpenBLAS's count, as sgemm's do (its fallback). */
+    const size_t threads = s2fi_blas_threads(S2FI_FACE_DECODER_MAX_THREADS);
     for (int i = 0; i < c->upsample_count; ++i) {
         s2fi_conv_transpose2d_forward(&d->upconvs[i], d->buffers[current], shape,
                                       d->buffers[current ^ 1], &relu, d->columns,
-                                      d->columns_floats);
+                                      d->columns_floats, threads, d->pool);
         current ^= 1;
         shape = d->upconv_out[i];
         snprintf(name, sizeof name, "upconv%d", i + 1);
@@ -256,6 +259,7 @@ S2F_API void s2f_face_decoder_free(s2f_face_decoder *decoder)
     for (size_t i = 0; i < sizeof owned / sizeof owned[0]; ++i)
         s2fi_free(owned[i]);
     s2fi_warp_workspace_release(&decoder->warp_workspace);
+    s2fi_pool_free(decoder->pool);
     free(decoder);
 }
 
@@ -281,6 +285,7 @@ S2F_API s2f_status s2f_face_decoder_create(const s2f_model *model, s2f_face_deco
         status = build_texture_head(d, model);
     if (status == S2F_OK)
         status = allocate_workspace(d);
+    d->pool = s2fi_pool_create(); /* NULL (no memory): threads are started per call */
     if (status != S2F_OK) {
         /* The message is in the thread's slot too (s2fi_fail writes both). */
         s2f_face_decoder_free(d);

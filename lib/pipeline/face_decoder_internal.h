@@ -16,6 +16,9 @@
 typedef void (*s2fi_face_tap_fn)(const char *stage, const float *data, int height, int width,
                                  int channels, void *user_data);
 
+/* Threads a decode uses at most (OpenBLAS's count, clamped). */
+#define S2FI_FACE_DECODER_MAX_THREADS 8
+
 struct s2f_face_decoder {
     s2fi_error_slot error;
     s2fi_face_decoder_config config;
@@ -42,6 +45,7 @@ struct s2f_face_decoder {
     float *texture;                  /* H × W × 3: the last forward pass's unwarped texture */
     float *image;                    /* H × W × 3: the warped image, for the uint8 output */
     s2fi_warp_workspace warp_workspace;
+    s2fi_pool *pool; /* helper threads of the transposed convolutions, kept between decodes */
 
     s2fi_face_tap_fn tap;
     void *tap_user;

@@ -5,7 +5,6 @@
 #include "pipeline/face_network.h"
 #include "pipeline/face_resize.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,8 +220,7 @@ S2F_API s2f_status s2f_face_encoder_set_resize_filter(s2f_face_encoder *encoder,
  * transforms and small products, the stem and the pooling on these. */
 static size_t layer_threads(void)
 {
-    const int blas = openblas_get_num_threads();
-    return blas < 1 ? 1 : blas > S2FI_FACE_MAX_THREADS ? S2FI_FACE_MAX_THREADS : (size_t)blas;
+    return s2fi_blas_threads(S2FI_FACE_MAX_THREADS);
 }
 
 /* One validated image → `feature`, on one lane's buffers (`ws->threads` threads); failures

@@ -10,7 +10,6 @@
 #include "pipeline/voice_encoder_config.h"
 #include "pipeline/voice_encoder_internal.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,8 +120,7 @@ static size_t resolve_threads(const s2f_voice_encoder *e)
 {
     if (e->threads_setting > 0)
         return e->threads_setting;
-    const int blas_threads = openblas_get_num_threads();
-    return blas_threads < 1 ? 1 : blas_threads > MAX_THREADS ? MAX_THREADS : (size_t)blas_threads;
+    return s2fi_blas_threads(MAX_THREADS);
 }
 
 static s2f_status prepare(s2f_voice_encoder *e, size_t frames)

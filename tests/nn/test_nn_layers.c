@@ -375,6 +375,10 @@ static void small_map_path_matches_im2col(void **state)
     (void)state;
     check_small_map(80); /* 16-channel columns (80 is no multiple of 32) */
     check_small_map(64); /* 32-channel panels on AVX-512 */
+    /* A stride-2 3×3 layer (no Winograd) on a 36 × 39 map, depth 432: with AVX-512 the
+     * whole-map path takes maps of up to 2^20 patch floats (face-api's 17 × 17 down conv). */
+    for (size_t threads = 1; threads <= 3; ++threads)
+        check_auto_against_im2col(3, 48, 64, 2, threads);
 }
 
 static void small_depth_kernel_matches_im2col(void **state)
