@@ -266,6 +266,7 @@ typedef struct small_map_job {
     const s2fi_conv2d *conv;
     const conv_geometry *g;
     const float *patches;
+    size_t pixels; /* rows of patches: one map's output pixels, or several maps' */
     float *out;
     const s2fi_epilogue *epilogue;
 } small_map_job;
@@ -274,7 +275,7 @@ static void small_map_columns(void *context, size_t worker, size_t workers)
 {
     const small_map_job *job = context;
     const size_t channels = (size_t)job->g->out.channels;
-    const size_t pixels = (size_t)job->g->out.height * (size_t)job->g->out.width;
+    const size_t pixels = job->pixels;
     const size_t column = job->conv->panels ? S2FI_SMALL_GEMM_PANEL : S2FI_SMALL_GEMM_CHANNELS;
     size_t begin, end; /* in columns */
     s2fi_worker_range(channels / column, worker, workers, &begin, &end);
@@ -445,7 +446,8 @@ void s2fi_conv2d_forward(const s2fi_conv2d *conv, const float *in, s2fi_shape in
     }
     if (uses_small_map(conv, &g)) {
         im2col_rows(&conv->config, &g, in, in_shape, 0, g.out.height, workspace);
-        small_map_job job = {.conv = conv, .g = &g, .patches = workspace, .out = out,
+        small_map_job job = {.conv = conv, .g = &g, .patches = workspace,
+                             .pixels = (size_t)g.out.height * (size_t)g.out.width, .out = out,
                              .epilogue = &epilogue};
         /* At least 4 16-channel columns per worker, and only with ≥ SMALL_MAP_SPLIT_BYTES of
          * weights: here the workers split the weights and only read the shared patches, so
@@ -487,5 +489,58 @@ void s2fi_conv2d_forward(const s2fi_conv2d *conv, const float *in, s2fi_shape in
                     1.0f, workspace, (int)g.depth, conv->packed_weights, oc_count, 0.0f,
                     out_block, oc_count);
         s2fi_epilogue_apply(&epilogue, out_block, (size_t)pixels, oc_count);
+    }
+}
+
+bool s2fi_conv2d_whole_map(const s2fi_conv2d *conv, s2fi_shape in)
+{
+    conv_geometry g;
+    return geometry(conv, in, &g) && !is_polyphase(conv) && !conv->use_winograd &&
+           uses_small_map(conv, &g);
+}
+
+size_t s2fi_conv2d_images_per_product(const s2fi_conv2d *conv, s2fi_shape in)
+{
+    conv_geometry g;
+    if (!geometry(conv, in, &g))
+        return 1;
+    const size_t image_bytes =
+        (size_t)g.out.height * (size_t)g.out.width * g.depth * sizeof(float);
+    const size_t images = S2FI_CONV_IMAGES_PATCH_BYTES / (image_bytes ? image_bytes : 1);
+    return images < 1 ? 1 : images;
+}
+
+size_t s2fi_conv2d_images_workspace_floats(const s2fi_conv2d *conv, s2fi_shape in, size_t count)
+{
+    conv_geometry g;
+    if (!geometry(conv, in, &g))
+        return 0;
+    const size_t per_product = s2fi_conv2d_images_per_product(conv, in);
+    return (count < per_product ? count : per_product) * (size_t)g.out.height *
+           (size_t)g.out.width * g.depth;
+}
+
+void s2fi_conv2d_forward_images(const s2fi_conv2d *conv, const float *in, s2fi_shape in_shape,
+                                size_t count, float *out, const s2fi_epilogue *post,
+                                float *workspace)
+{
+    conv_geometry g;
+    if (!geometry(conv, in_shape, &g))
+        return;
+    s2fi_epilogue epilogue = post ? *post : (s2fi_epilogue){0};
+    epilogue.bias = conv->bias;
+    const size_t pixels = (size_t)g.out.height * (size_t)g.out.width;
+    const size_t in_floats = s2fi_shape_count(in_shape), patch_floats = pixels * g.depth;
+    const size_t out_floats = pixels * (size_t)g.out.channels;
+    const size_t per_product = s2fi_conv2d_images_per_product(conv, in_shape);
+    for (size_t first = 0; first < count; first += per_product) {
+        const size_t images = count - first < per_product ? count - first : per_product;
+        for (size_t i = 0; i < images; ++i)
+            im2col_rows(&conv->config, &g, in + (first + i) * in_floats, in_shape, 0,
+                        g.out.height, workspace + i * patch_floats);
+        small_map_job job = {.conv = conv, .g = &g, .patches = workspace,
+                             .pixels = images * pixels, .out = out + first * out_floats,
+                             .epilogue = &epilogue};
+        small_map_columns(&job, 0, 1);
     }
 }

@@ -95,4 +95,27 @@ void s2fi_conv2d_forward(const s2fi_conv2d *conv, const float *in, s2fi_shape in
                          const s2fi_epilogue *post, float *workspace, size_t workspace_floats,
                          size_t threads, s2fi_pool *pool);
 
+/** Whether a forward pass on this input shape runs on the whole-map path (the whole map's
+ *  patches, then the small-depth kernel a column of weights at a time: small maps such as
+ *  face-api's 8×8, 4×4 and 2×2 ones), the only path s2fi_conv2d_forward_images takes. */
+bool s2fi_conv2d_whole_map(const s2fi_conv2d *conv, s2fi_shape in);
+
+/** Images s2fi_conv2d_forward_images runs as one product (their patches stay within
+ *  S2FI_CONV_IMAGES_PATCH_BYTES, so in L2 while every column of weights passes over them),
+ *  at least 1; and the workspace floats it needs for `count` images. */
+#define S2FI_CONV_IMAGES_PATCH_BYTES ((size_t)1 << 20)
+size_t s2fi_conv2d_images_per_product(const s2fi_conv2d *conv, s2fi_shape in);
+size_t s2fi_conv2d_images_workspace_floats(const s2fi_conv2d *conv, s2fi_shape in, size_t count);
+
+/** `count` images (NHWC, in_shape each, back to back in `in`; outputs back to back in `out`)
+ *  on the whole-map path, on the calling thread: the patches of several images go through one
+ *  product, so each column of weights is read once for all of them instead of once per image
+ *  (face-api's 4×4 × 256 layers stream 2.4 MB of weights for 16 output pixels). Every output
+ *  equals s2fi_conv2d_forward's on that image alone, bit for bit (the kernel computes each
+ *  output pixel on its own). Requires s2fi_conv2d_whole_map(conv, in_shape); `workspace` holds
+ *  s2fi_conv2d_images_workspace_floats(conv, in_shape, count) floats. */
+void s2fi_conv2d_forward_images(const s2fi_conv2d *conv, const float *in, s2fi_shape in_shape,
+                                size_t count, float *out, const s2fi_epilogue *post,
+                                float *workspace);
+
 #endif

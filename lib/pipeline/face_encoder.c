@@ -29,6 +29,7 @@ struct s2f_face_encoder {
     float *input;   /* input_size² × 3, the normalised network input */
     float *feature; /* feature_dim, written to the caller only on success */
     s2fi_face_workspace ws; /* its pool: helper threads kept between encodes */
+    s2fi_face_group group;  /* a batch's small-map blocks on lane 0 (allocated on first need) */
     /* s2f_face_encoder_encode_batch's extra lanes (one image at a time each, on a worker of
      * ws.pool), allocated on the first batch that uses them */
     struct batch_lane *lanes;
@@ -40,6 +41,7 @@ typedef struct batch_lane {
     float *input, *feature;
     s2fi_face_workspace ws;
     s2fi_error_slot error;
+    s2fi_face_group group; /* as the encoder's */
 } batch_lane;
 
 static s2f_status read_preprocessing(s2f_face_encoder *e, const s2f_model *model)
@@ -152,8 +154,11 @@ S2F_API void s2f_face_encoder_free(s2f_face_encoder *encoder)
     s2fi_face_vgg_release(&encoder->vgg);
     s2fi_weights_release(&encoder->weights);
     free_lane(encoder->input, encoder->feature, &encoder->ws);
-    for (size_t i = 0; i < encoder->lane_count; ++i)
+    s2fi_face_group_free(&encoder->group);
+    for (size_t i = 0; i < encoder->lane_count; ++i) {
         free_lane(encoder->lanes[i].input, encoder->lanes[i].feature, &encoder->lanes[i].ws);
+        s2fi_face_group_free(&encoder->lanes[i].group);
+    }
     free(encoder->lanes);
     s2fi_pool_free(encoder->ws.pool);
     free(encoder);
@@ -223,11 +228,10 @@ static size_t layer_threads(void)
     return s2fi_blas_threads(S2FI_FACE_MAX_THREADS);
 }
 
-/* One validated image → `feature`, on one lane's buffers (`ws->threads` threads); failures
- * are written to `error`. Reads the encoder's weights and settings only. */
-static s2f_status run_network(const s2f_face_encoder *e, const uint8_t *rgb, int width,
-                              int height, size_t stride_bytes, float *input,
-                              s2fi_face_workspace *ws, float *feature, s2fi_error_slot *error)
+/* One validated image → the network's normalised input; failures are written to `error`. */
+static s2f_status prepare_input(const s2f_face_encoder *e, const uint8_t *rgb, int width,
+                                int height, size_t stride_bytes, float *input,
+                                const s2fi_face_workspace *ws, s2fi_error_slot *error)
 {
     const s2fi_crop_box box = e->pad_to_square ? s2fi_pad_to_square_box(width, height)
                                                : (s2fi_crop_box){0.0, 0.0, width, height};
@@ -241,15 +245,33 @@ static s2f_status run_network(const s2f_face_encoder *e, const uint8_t *rgb, int
             input[3 * p + c] = (input[3 * p + c] - e->mean[c]) * e->scale;
     if (ws->tap)
         ws->tap("input", input, e->input_size, e->input_size, 3, ws->tap_user);
-    if (e->arch == ARCH_DLIB_RESNET)
-        s2fi_face_resnet_forward(&e->resnet, input, e->input_size, ws, feature);
-    else
-        s2fi_face_vgg_forward(&e->vgg, input, e->input_size, ws, feature);
+    return S2F_OK;
+}
+
+static s2f_status check_feature(const s2f_face_encoder *e, const float *feature,
+                                s2fi_error_slot *error)
+{
     for (int i = 0; i < e->feature_dim; ++i)
         if (!isfinite(feature[i]))
             return s2fi_fail(error, S2F_ERR_NON_FINITE,
                              "feature value %d is not finite (are the model's weights sane?)", i);
     return S2F_OK;
+}
+
+/* One validated image → `feature`, on one lane's buffers (`ws->threads` threads); failures
+ * are written to `error`. Reads the encoder's weights and settings only. */
+static s2f_status run_network(const s2f_face_encoder *e, const uint8_t *rgb, int width,
+                              int height, size_t stride_bytes, float *input,
+                              s2fi_face_workspace *ws, float *feature, s2fi_error_slot *error)
+{
+    s2f_status status = prepare_input(e, rgb, width, height, stride_bytes, input, ws, error);
+    if (status != S2F_OK)
+        return status;
+    if (e->arch == ARCH_DLIB_RESNET)
+        s2fi_face_resnet_forward(&e->resnet, input, e->input_size, ws, feature);
+    else
+        s2fi_face_vgg_forward(&e->vgg, input, e->input_size, ws, feature);
+    return check_feature(e, feature, error);
 }
 
 /* One image → e->feature, the layers on the encoder's threads. The image has been validated. */
@@ -275,6 +297,44 @@ typedef struct batch_job {
     s2f_status status[S2FI_FACE_MAX_THREADS];
 } batch_job;
 
+/* Images [begin, end) of a batch on one lane, S2FI_FACE_GROUP at a time: each through the
+ * stem and the large-map blocks alone, then the group together through the small-map blocks
+ * (s2fi_face_resnet_forward_tail), which reads their weights once per group. Features equal
+ * run_network's bit for bit (the small-map kernel computes each output pixel on its own). */
+static s2f_status run_groups(const s2f_face_encoder *e, const batch_job *j, size_t begin,
+                             size_t end, float *input, s2fi_face_workspace *ws,
+                             s2fi_face_group *group, s2fi_error_slot *error)
+{
+    const size_t dim = (size_t)e->feature_dim;
+    for (size_t first = begin; first < end; first += S2FI_FACE_GROUP) {
+        const size_t count = end - first < S2FI_FACE_GROUP ? end - first : S2FI_FACE_GROUP;
+        for (size_t k = 0; k < count; ++k) {
+            s2f_status status = prepare_input(e, j->rgb + (first + k) * j->image_stride_bytes,
+                                              j->width, j->height, j->stride_bytes, input, ws,
+                                              error);
+            if (status != S2F_OK)
+                return status;
+            s2fi_face_resnet_forward_head(&e->resnet, input, e->input_size, ws, group, k);
+        }
+        s2fi_face_resnet_forward_tail(&e->resnet, count, group, j->features + first * dim);
+        for (size_t k = 0; k < count; ++k) {
+            s2f_status status = check_feature(e, j->features + (first + k) * dim, error);
+            if (status != S2F_OK)
+                return status;
+        }
+    }
+    return S2F_OK;
+}
+
+/* Whether a batch's lane can run its images in groups: a ResNet with small-map blocks, and
+ * the group's buffers (allocated now if need be; without memory, image by image). */
+static bool ready_for_groups(const s2f_face_encoder *e, s2fi_face_group *group)
+{
+    if (e->arch != ARCH_DLIB_RESNET || e->resnet.group_from >= e->resnet.block_count)
+        return false;
+    return group->buffers[0] || s2fi_face_group_alloc(group, &e->resnet);
+}
+
 static void encode_lane(void *context, size_t worker, size_t workers)
 {
     batch_job *j = context;
@@ -283,6 +343,7 @@ static void encode_lane(void *context, size_t worker, size_t workers)
     float *input = worker ? e->lanes[worker - 1].input : e->input;
     s2fi_face_workspace *ws = worker ? &e->lanes[worker - 1].ws : &e->ws;
     s2fi_error_slot *error = worker ? &e->lanes[worker - 1].error : &e->error;
+    s2fi_face_group *group = worker ? &e->lanes[worker - 1].group : &e->group;
     const s2fi_face_tap_fn tap = ws->tap; /* a tap (tests) is not called from several threads */
     ws->tap = NULL;
     ws->threads = 1;
@@ -291,6 +352,10 @@ static void encode_lane(void *context, size_t worker, size_t workers)
     size_t begin, end;
     s2fi_worker_range(j->count, worker, workers, &begin, &end);
     j->status[worker] = S2F_OK;
+    if (end - begin > 1 && ready_for_groups(e, group)) {
+        j->status[worker] = run_groups(e, j, begin, end, input, ws, group, error);
+        begin = end;
+    }
     for (size_t i = begin; i < end; ++i) {
         j->status[worker] = run_network(e, j->rgb + i * j->image_stride_bytes, j->width, j->height,
                                         j->stride_bytes, input, ws, j->features + i * dim, error);
@@ -355,9 +420,16 @@ S2F_API s2f_status s2f_face_encoder_encode_batch(s2f_face_encoder *encoder, cons
     size_t workers = threads < count ? threads : count;
     if (workers > 1)
         workers = ensure_lanes(e, workers);
+    batch_job job = {.e = e, .rgb = rgb, .count = count, .image_stride_bytes = image_stride_bytes,
+                     .stride_bytes = stride_bytes, .width = width, .height = height,
+                     .features = features};
+    if (workers <= 1 && threads == 1) { /* one lane on this thread, in groups */
+        encode_lane(&job, 0, 1);
+        return job.status[0]; /* its message is already in e->error */
+    }
     if (workers <= 1) {
-        /* Images one by one, each on the encoder's threads: on failure, earlier rows are
-         * unspecified (documented). */
+        /* Images one by one, each on the encoder's threads (no memory for a second lane): on
+         * failure, earlier rows are unspecified (documented). */
         for (size_t i = 0; i < count; ++i) {
             if ((status = encode_one(e, rgb + i * image_stride_bytes, width, height, stride_bytes)))
                 return status;
@@ -365,9 +437,6 @@ S2F_API s2f_status s2f_face_encoder_encode_batch(s2f_face_encoder *encoder, cons
         }
         return S2F_OK;
     }
-    batch_job job = {.e = e, .rgb = rgb, .count = count, .image_stride_bytes = image_stride_bytes,
-                     .stride_bytes = stride_bytes, .width = width, .height = height,
-                     .features = features};
     s2fi_run_workers(e->ws.pool, workers, encode_lane, &job);
     /* The failure of the earliest failing image: lanes take contiguous runs, in order. */
     for (size_t w = 0; w < workers; ++w)

@@ -50,7 +50,23 @@ typedef struct s2fi_face_resnet {
     int block_count;
     s2fi_face_block blocks[S2FI_FACE_MAX_BLOCKS];
     s2fi_dense fc;
+    /* Blocks [group_from, block_count) run on small maps (s2fi_conv2d_whole_map): a batch runs
+     * them for several images at once (s2fi_face_resnet_forward_tail), with activations of
+     * group_buffer_floats and patches of group_im2col_floats per group. */
+    int group_from;
+    size_t group_buffer_floats; /* per image */
+    size_t group_im2col_floats; /* per group of S2FI_FACE_GROUP images */
 } s2fi_face_resnet;
+
+/* Images a batch takes through the small-map blocks together: their weights (2.4 MB per
+ * 4×4 × 256 layer of face-api's) are then read once per group instead of once per image. */
+#define S2FI_FACE_GROUP 8
+
+/** A group's activations (four buffers of S2FI_FACE_GROUP × group_buffer_floats) and patches. */
+typedef struct s2fi_face_group {
+    float *buffers[4];
+    float *im2col;
+} s2fi_face_group;
 
 /* ---- VGG-16 / VGG-Face ---- */
 typedef struct s2fi_face_vgg {
@@ -72,6 +88,21 @@ void s2fi_face_resnet_release(s2fi_face_resnet *net);
 /** `input` (normalised, input_size² × 3) must not be one of the workspace buffers. */
 void s2fi_face_resnet_forward(const s2fi_face_resnet *net, const float *input, int input_size,
                               s2fi_face_workspace *ws, float *feature);
+
+/** Allocates / frees a group's buffers for `net`; false when memory runs out (what was
+ *  allocated is freed). */
+bool s2fi_face_group_alloc(s2fi_face_group *group, const s2fi_face_resnet *net);
+void s2fi_face_group_free(s2fi_face_group *group);
+/** The stem and the blocks before group_from on one image (on ws, `ws->threads` threads); the
+ *  result goes to image `slot` of group->buffers[0]. */
+void s2fi_face_resnet_forward_head(const s2fi_face_resnet *net, const float *input,
+                                   int input_size, s2fi_face_workspace *ws,
+                                   s2fi_face_group *group, size_t slot);
+/** The blocks from group_from, the pooling and the FC for the `count` (≤ S2FI_FACE_GROUP)
+ *  images that forward_head put in the group, on the calling thread: feature i goes to
+ *  features + i·feature_dim, equal bit for bit to s2fi_face_resnet_forward's. */
+void s2fi_face_resnet_forward_tail(const s2fi_face_resnet *net, size_t count,
+                                   s2fi_face_group *group, float *features);
 
 s2f_status s2fi_face_vgg_build(s2fi_face_vgg *net, const s2f_model *model,
                                s2fi_weight_store *store, int input_size, size_t *buffer_floats,

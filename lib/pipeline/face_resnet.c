@@ -102,6 +102,32 @@ static s2f_status read_blocks(const s2f_model *model, int *channels, int *downs,
     return S2F_OK;
 }
 
+/* The trailing blocks whose convolutions both run on the whole-map path, and what a group
+ * of S2FI_FACE_GROUP images needs to run them together. */
+static void plan_groups(s2fi_face_resnet *net)
+{
+    net->group_from = net->block_count;
+    while (net->group_from > 0) {
+        const s2fi_face_block *b = &net->blocks[net->group_from - 1];
+        if (!s2fi_conv2d_whole_map(&b->conv1, b->in) || !s2fi_conv2d_whole_map(&b->conv2, b->mid))
+            break;
+        net->group_from--;
+    }
+    net->group_buffer_floats = net->group_im2col_floats = 0;
+    for (int i = net->group_from; i < net->block_count; ++i) {
+        const s2fi_face_block *b = &net->blocks[i];
+        const s2fi_shape shapes[] = {b->in, b->mid, b->out, b->pooled};
+        for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; ++k)
+            need(&net->group_buffer_floats, shapes[k]);
+        const size_t floats[] = {
+            s2fi_conv2d_images_workspace_floats(&b->conv1, b->in, S2FI_FACE_GROUP),
+            s2fi_conv2d_images_workspace_floats(&b->conv2, b->mid, S2FI_FACE_GROUP)};
+        for (size_t k = 0; k < 2; ++k)
+            if (floats[k] > net->group_im2col_floats)
+                net->group_im2col_floats = floats[k];
+    }
+}
+
 s2f_status s2fi_face_resnet_build(s2fi_face_resnet *net, const s2f_model *model,
                                   s2fi_weight_store *store, int input_size, size_t *buffer_floats,
                                   size_t *im2col_floats, int *feature_dim, s2fi_error_slot *slot)
@@ -190,6 +216,7 @@ s2f_status s2fi_face_resnet_build(s2fi_face_resnet *net, const s2f_model *model,
         need(buffer_floats, b->out);
         shape = b->out;
     }
+    plan_groups(net);
     const int64_t fc_shape[2] = {features, shape.channels};
     if ((status = s2fi_weights_get(store, model, KEY("fc.weight"), 2, fc_shape, &net->fc.weight,
                                    slot)))
@@ -216,8 +243,9 @@ static void emit(const s2fi_face_workspace *ws, const char *name, const float *d
         ws->tap(name, data, s.height, s.width, s.channels, ws->tap_user);
 }
 
-void s2fi_face_resnet_forward(const s2fi_face_resnet *net, const float *input, int input_size,
-                              s2fi_face_workspace *ws, float *feature)
+/* The stem and its pool on one image; returns the buffer holding the result. */
+static int forward_stem(const s2fi_face_resnet *net, const float *input, int input_size,
+                        s2fi_face_workspace *ws)
 {
     const s2fi_epilogue relu = {.relu = true};
     const s2fi_shape in_shape = {input_size, input_size, 3};
@@ -228,9 +256,17 @@ void s2fi_face_resnet_forward(const s2fi_face_resnet *net, const float *input, i
     s2fi_maxpool2d(buf[0], net->stem_out, net->pool_kernel, net->pool_kernel, net->pool_stride,
                    net->pool_stride, buf[1], ws->threads, ws->pool);
     emit(ws, "stem_pool", buf[1], net->pool_out);
-    int x = 1;
+    return 1;
+}
+
+/* Blocks [from, to) of one image whose input is in buffer x; returns the output's buffer. */
+static int forward_blocks(const s2fi_face_resnet *net, int from, int to, s2fi_face_workspace *ws,
+                          int x)
+{
+    const s2fi_epilogue relu = {.relu = true};
+    float **buf = ws->buffers;
     char name[32];
-    for (int i = 0; i < net->block_count; ++i) {
+    for (int i = from; i < to; ++i) {
         const s2fi_face_block *b = &net->blocks[i];
         const int t = (x + 1) & 3, u = (x + 2) & 3, p = (x + 3) & 3;
         s2fi_conv2d_forward(&b->conv1, buf[x], b->in, buf[t], &relu, ws->im2col,
@@ -247,9 +283,91 @@ void s2fi_face_resnet_forward(const s2fi_face_resnet *net, const float *input, i
         emit(ws, name, buf[t], b->out);
         x = t;
     }
+    return x;
+}
+
+void s2fi_face_resnet_forward(const s2fi_face_resnet *net, const float *input, int input_size,
+                              s2fi_face_workspace *ws, float *feature)
+{
+    int x = forward_stem(net, input, input_size, ws);
+    x = forward_blocks(net, 0, net->block_count, ws, x);
     const s2fi_shape last = net->blocks[net->block_count - 1].out;
-    float *pooled = buf[(x + 1) & 3];
-    s2fi_global_avgpool(buf[x], last, pooled);
+    float *pooled = ws->buffers[(x + 1) & 3];
+    s2fi_global_avgpool(ws->buffers[x], last, pooled);
     emit(ws, "pooled", pooled, (s2fi_shape){1, 1, last.channels});
     s2fi_dense_forward(&net->fc, pooled, 1, feature, false);
+}
+
+bool s2fi_face_group_alloc(s2fi_face_group *group, const s2fi_face_resnet *net)
+{
+    memset(group, 0, sizeof *group);
+    bool ok = true;
+    /* (at least the channels: the last block's pooled features) */
+    const size_t floats = S2FI_FACE_GROUP * net->group_buffer_floats +
+                          (size_t)net->fc.in_features;
+    for (int k = 0; k < 4; ++k)
+        ok = (group->buffers[k] = s2fi_aligned_alloc(floats * sizeof(float))) && ok;
+    if (net->group_im2col_floats)
+        ok = (group->im2col = s2fi_aligned_alloc(net->group_im2col_floats * sizeof(float))) && ok;
+    if (!ok)
+        s2fi_face_group_free(group);
+    return ok;
+}
+
+void s2fi_face_group_free(s2fi_face_group *group)
+{
+    for (int k = 0; k < 4; ++k)
+        s2fi_free(group->buffers[k]);
+    s2fi_free(group->im2col);
+    memset(group, 0, sizeof *group);
+}
+
+void s2fi_face_resnet_forward_head(const s2fi_face_resnet *net, const float *input,
+                                   int input_size, s2fi_face_workspace *ws,
+                                   s2fi_face_group *group, size_t slot)
+{
+    int x = forward_stem(net, input, input_size, ws);
+    x = forward_blocks(net, 0, net->group_from, ws, x);
+    const s2fi_shape out = net->group_from > 0 ? net->blocks[net->group_from - 1].out
+                                               : net->pool_out;
+    memcpy(group->buffers[0] + slot * s2fi_shape_count(out), ws->buffers[x],
+           s2fi_shape_count(out) * sizeof(float));
+}
+
+/* As forward_blocks, for the group's `count` images at once. In every buffer the images lie
+ * back to back at that stage's size, as s2fi_conv2d_forward_images takes them; each convolution
+ * is one call for the group, the shortcut and the residual run per image. */
+void s2fi_face_resnet_forward_tail(const s2fi_face_resnet *net, size_t count,
+                                   s2fi_face_group *group, float *features)
+{
+    const s2fi_epilogue relu = {.relu = true};
+    float **buf = group->buffers;
+    int x = 0;
+    for (int i = net->group_from; i < net->block_count; ++i) {
+        const s2fi_face_block *b = &net->blocks[i];
+        const int t = (x + 1) & 3, u = (x + 2) & 3, p = (x + 3) & 3;
+        s2fi_conv2d_forward_images(&b->conv1, buf[x], b->in, count, buf[t], &relu, group->im2col);
+        s2fi_conv2d_forward_images(&b->conv2, buf[t], b->mid, count, buf[u], NULL, group->im2col);
+        const size_t in = s2fi_shape_count(b->in), mid = s2fi_shape_count(b->mid);
+        const size_t out = s2fi_shape_count(b->out), pooled = s2fi_shape_count(b->pooled);
+        for (size_t k = 0; k < count; ++k) {
+            if (b->down) {
+                s2fi_avgpool2d(buf[x] + k * in, b->in, 2, 2, 2, 2, buf[p] + k * pooled);
+                s2fi_residual_add(buf[u] + k * mid, b->mid, buf[p] + k * pooled, b->pooled,
+                                  buf[t] + k * out, b->out, true);
+            } else {
+                s2fi_residual_add(buf[u] + k * mid, b->mid, buf[x] + k * in, b->in,
+                                  buf[t] + k * out, b->out, true);
+            }
+        }
+        x = t;
+    }
+    const s2fi_shape last = net->blocks[net->block_count - 1].out;
+    const size_t last_floats = s2fi_shape_count(last);
+    float *pooled = buf[(x + 1) & 3];
+    for (size_t k = 0; k < count; ++k) {
+        s2fi_global_avgpool(buf[x] + k * last_floats, last, pooled);
+        s2fi_dense_forward(&net->fc, pooled, 1, features + k * (size_t)net->fc.out_features,
+                           false);
+    }
 }

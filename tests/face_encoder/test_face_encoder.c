@@ -150,6 +150,36 @@ static void test_stride_and_batch(void **state)
     npy_free(&image);
 }
 
+/* A batch of 11 different crops (a group of 8 and one of 3 through the small-map blocks on one
+ * thread; 6 and 5 on two lanes) equals 11 single calls bit for bit. */
+static void test_batch_groups_equal_single_calls(void **state)
+{
+    fixture *f = *state;
+    enum { COUNT = 11 };
+    npy_array image;
+    load("synthetic_2.npy", &image);
+    const int height = (int)image.shape[0], width = (int)image.shape[1];
+    const size_t bytes = (size_t)width * 3 * (size_t)height;
+    uint8_t *rgb = to_bytes(&image), *images = malloc(COUNT * bytes);
+    for (size_t n = 0; n < COUNT; ++n)
+        for (size_t i = 0; i < bytes; ++i)
+            images[n * bytes + i] = (uint8_t)(rgb[i] + 23 * n * (i % 7 == n % 7));
+    float *batch = malloc(COUNT * 128 * sizeof(float)), single[128];
+    assert_int_equal(s2f_face_encoder_encode_batch(f->encoder, images, COUNT, width, height,
+                                                   (size_t)width * 3, bytes, batch, COUNT * 128),
+                     S2F_OK);
+    for (size_t n = 0; n < COUNT; ++n) {
+        assert_int_equal(s2f_face_encoder_encode(f->encoder, images + n * bytes, width, height,
+                                                 (size_t)width * 3, single, 128), S2F_OK);
+        assert_memory_equal(batch + n * 128, single, sizeof single);
+    }
+    assert_true(memcmp(batch, batch + 128, sizeof single) != 0); /* the crops differ */
+    free(batch);
+    free(images);
+    free(rgb);
+    npy_free(&image);
+}
+
 static void test_resize_filters(void **state)
 {
     fixture *f = *state;
@@ -476,6 +506,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_shape, setup, teardown),
         cmocka_unit_test_setup_teardown(test_matches_face_api, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stride_and_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_groups_equal_single_calls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resize_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_encode_errors, setup, teardown),
         cmocka_unit_test(test_create_errors),
