@@ -681,8 +681,8 @@ METHOD = """\
   so a layer computed by a cheaper algorithm (Winograd) can exceed the sgemm peak.
 * Peak RSS: VmHWM of our driver (includes the touched pages of the mapped model file; the
   voice encoder's FC weights are used in place); anon growth: anonymous memory the timed calls
-  added (activations, workspaces). ORT's: the Node process's maxRSS (`process.resourceUsage()`),
-  so it includes Node itself (about 40 MB for an empty script).
+  added (activations, workspaces). ORT's: VmHWM of the Node process, so it includes Node
+  itself (about 40 MB for an empty script).
 * "Fastest runs": the ratio of the two minimums, beside the ratio of medians; where the host's
   speed swings during a row (it does on shared VMs) the minimums show the code's own ratio.
 """

@@ -20,6 +20,14 @@ function readFloats(path) {
   return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
 }
 
+// This process's peak RSS: VmHWM of /proc/self/status, as the C drivers report it. Not
+// process.resourceUsage().maxRSS: Linux carries getrusage's maximum across execve, so a child
+// of bench_all.py (Python with torch loaded, ~380 MB) would report its parent's peak.
+function peakRssKb() {
+  const match = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+  return match ? Number(match[1]) : process.resourceUsage().maxRSS;
+}
+
 function median(sorted) {
   return sorted[Math.floor(sorted.length / 2)];
 }
@@ -54,7 +62,7 @@ async function main() {
   }
   console.log(JSON.stringify({
     median_ms: median(times), min_ms: times[0], repeats, ort_version: ort.env.versions.common,
-    vm_hwm_kb: process.resourceUsage().maxRSS,
+    vm_hwm_kb: peakRssKb(),
   }));
 }
 
