@@ -107,6 +107,14 @@ int cli_face_features(s2f_face_encoder *encoder, const char *const *paths, size_
  * (shorter audio tiled), or with `segments` the mean over 6 s windows every 3 s. */
 int cli_voice_feature(s2f_pipeline *pipeline, const char *path, int segments, float *feature,
                       size_t dim);
+/* voice_parallel.c: `count` audio files → features[i·dim ..] as cli_voice_feature, as many
+ * files at a time as OpenBLAS has threads (up to 8): `pipeline` and one more pipeline of
+ * `model` per extra thread (`force`: no speech check), OpenBLAS at one thread meanwhile. A
+ * step of `bar` per file. On failure, the earliest failing file's exit code (files already
+ * started finish; no new ones start). */
+int cli_voice_features(const s2f_model *model, s2f_pipeline *pipeline, int force,
+                       const char *const *paths, size_t count, int segments, float *features,
+                       size_t dim, progress *bar);
 
 /* image_read.c: PNG or JPEG → 8-bit RGB (rows of 3·width bytes, malloc'd). Returns 0, or -1
  * with a message in `error`. */

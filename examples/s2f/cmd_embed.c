@@ -65,13 +65,11 @@ static int embed(cli_args *args, embed_source source)
     }
     progress bar;
     progress_start(&bar, "embedding", args->n_inputs, args->quiet);
-    for (size_t i = 0; i < args->n_inputs && rc == CLI_OK; ++i) {
-        float *row = features + i * dim;
-        rc = source == FROM_VOICE
-                 ? cli_voice_feature(voice, args->inputs[i], args->segments, row, dim)
-                 : cli_face_feature(face, args->inputs[i], row, dim);
-        progress_step(&bar);
-    }
+    const char *const *inputs = (const char *const *)args->inputs;
+    rc = source == FROM_VOICE
+             ? cli_voice_features(model, voice, args->force, inputs, args->n_inputs,
+                                  args->segments, features, dim, &bar)
+             : cli_face_features(face, inputs, args->n_inputs, features, dim, &bar);
     progress_end(&bar);
     if (rc != CLI_OK)
         goto done;

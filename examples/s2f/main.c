@@ -17,8 +17,9 @@ typedef struct command {
 #define COMMON_FORCE                                                                        \
     "  --force             predict even from audio with under 0.5 s of speech (silence, noise,\n" \
     "                      hum, tones and clips under a second are refused otherwise, exit 3)\n"
-#define COMMON_THREADS \
-    "  -t, --threads N     threads of OpenBLAS and the index (default: their own defaults)\n"
+#define COMMON_THREADS                                                                      \
+    "  -t, --threads N     threads of OpenBLAS, the library's layers, the index and embed's\n" \
+    "                      files at a time (default: OPENBLAS_NUM_THREADS; the index: all cores)\n"
 
 static const command commands[] = {
     {"face", cmd_face,

@@ -232,6 +232,10 @@ def main():
             parsed = None
         result = tool("embed", "--npy", path("features.npy"), *clips)
         features = np.load(path("features.npy")) if result.returncode == OK else None
+        # --threads 3: three files at a time (one pipeline per thread), the same rows in order
+        result = tool("embed", "--threads", "3", "--npy", path("features3.npy"), *clips)
+        check(result.returncode == OK and features is not None and np.array_equal(
+            np.load(path("features3.npy")), features), "embed --threads 3 gives the same rows")
         check(features is not None and features.shape == (3, 128) and features.dtype == np.float32,
               "embed --npy writes a (3, 128) float32 .npy")
         if features is not None:
@@ -460,6 +464,9 @@ def main():
             check(not os.path.exists(path(name + ".png")), f"no face for {name}")
             expect_failure(tool, ["embed", clips[0], path(name + ".wav")], BAD_INPUT, "s of speech",
                            f"embed with {name} among real clips")
+            expect_failure(tool, ["embed", "--threads", "2", clips[0], path(name + ".wav"),
+                                  clips[1]], BAD_INPUT, "s of speech",
+                           f"embed --threads 2 with {name} among real clips")
             forced = tool("face", "--force", path(name + ".wav"), "-o", path(name + ".png"))
             check(forced.returncode == OK and os.path.getsize(path(name + ".png")) > 0,
                   f"face --force on {name} draws a face ({forced.stderr.strip()[:80]!r})")
