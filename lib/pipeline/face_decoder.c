@@ -192,7 +192,9 @@ static void clamp_landmarks(float *xy, int count, float max_x, float max_y)
 s2f_status s2fi_face_decoder_forward(s2f_face_decoder *d, const float *feature)
 {
     const s2fi_face_decoder_config *c = &d->config;
-    s2fi_dense_forward(&d->hidden, feature, 1, d->hidden_values, true);
+    /* The library's own kernels' threads follow OpenBLAS's count, as its fallbacks' do. */
+    const size_t threads = s2fi_blas_threads(S2FI_FACE_DECODER_MAX_THREADS);
+    s2fi_dense_forward(&d->hidden, feature, 1, d->hidden_values, true, threads, d->pool);
     emit_vector(d, "hidden", d->hidden_values, c->hidden_dim);
 
     /* Landmark head: [FC + ReLU]* → FC 2L. */
@@ -201,21 +203,20 @@ s2f_status s2fi_face_decoder_forward(s2f_face_decoder *d, const float *feature)
     for (int j = 0; j < d->landmark_layer_count; ++j) {
         const int last = j + 1 == d->landmark_layer_count;
         float *y = last ? d->landmarks : d->mlp[j & 1];
-        s2fi_dense_forward(&d->landmark_layers[j], x, 1, y, !last);
+        s2fi_dense_forward(&d->landmark_layers[j], x, 1, y, !last, threads, d->pool);
         snprintf(name, sizeof name, "landmark%d", j + 1);
         emit_vector(d, name, y, d->landmark_layers[j].out_features);
         x = y;
     }
 
     /* Texture head: FC + ReLU viewed as C0 × S × S (PyTorch's order) → NHWC → upsampling. */
-    s2fi_dense_forward(&d->texture_fc, d->hidden_values, 1, d->texture_chw, true);
+    s2fi_dense_forward(&d->texture_fc, d->hidden_values, 1, d->texture_chw, true, threads,
+                       d->pool);
     s2fi_chw_to_hwc(d->texture_chw, d->texture_grid, d->buffers[0]);
     emit(d, "texture_fc", d->buffers[0], d->texture_grid);
     s2fi_shape shape = d->texture_grid;
     int current = 0;
     const s2fi_epilogue relu = {.relu = true};
-    /* Their own kernel's threads follow OpenBLAS's count, as sgemm's do (its fallback). */
-    const size_t threads = s2fi_blas_threads(S2FI_FACE_DECODER_MAX_THREADS);
     for (int i = 0; i < c->upsample_count; ++i) {
         s2fi_conv_transpose2d_forward(&d->upconvs[i], d->buffers[current], shape,
                                       d->buffers[current ^ 1], &relu, d->columns,

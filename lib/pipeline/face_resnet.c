@@ -295,7 +295,7 @@ void s2fi_face_resnet_forward(const s2fi_face_resnet *net, const float *input, i
     float *pooled = ws->buffers[(x + 1) & 3];
     s2fi_global_avgpool(ws->buffers[x], last, pooled);
     emit(ws, "pooled", pooled, (s2fi_shape){1, 1, last.channels});
-    s2fi_dense_forward(&net->fc, pooled, 1, feature, false);
+    s2fi_dense_forward(&net->fc, pooled, 1, feature, false, ws->threads, ws->pool);
 }
 
 bool s2fi_face_group_alloc(s2fi_face_group *group, const s2fi_face_resnet *net)
@@ -368,6 +368,6 @@ void s2fi_face_resnet_forward_tail(const s2fi_face_resnet *net, size_t count,
     for (size_t k = 0; k < count; ++k) {
         s2fi_global_avgpool(buf[x] + k * last_floats, last, pooled);
         s2fi_dense_forward(&net->fc, pooled, 1, features + k * (size_t)net->fc.out_features,
-                           false);
+                           false, 1, NULL);
     }
 }

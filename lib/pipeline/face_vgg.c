@@ -160,7 +160,8 @@ void s2fi_face_vgg_forward(const s2fi_face_vgg *net, const float *input, int inp
     for (int j = 0; j < net->fc_count; ++j) {
         const int last = j + 1 == net->fc_count;
         float *out = last ? feature : ws->buffers[target];
-        s2fi_dense_forward(&net->fcs[j], x, 1, out, !last || net->output_relu);
+        s2fi_dense_forward(&net->fcs[j], x, 1, out, !last || net->output_relu, ws->threads,
+                           ws->pool);
         snprintf(name, sizeof name, "fc%d", j + 1);
         if (ws->tap)
             ws->tap(name, out, 1, 1, net->fcs[j].out_features, ws->tap_user);

@@ -239,7 +239,8 @@ static const float *encode_fcs(s2f_voice_encoder *e, size_t batch)
     char name[16];
     for (int j = 0; j < e->config.fc_count; ++j) {
         float *y = e->fc_buffers[(j + 1) & 1];
-        s2fi_dense_forward(&e->fcs[j], x, (int)batch, y, j + 1 < e->config.fc_count);
+        s2fi_dense_forward(&e->fcs[j], x, (int)batch, y, j + 1 < e->config.fc_count, e->threads,
+                           e->pool);
         snprintf(name, sizeof name, "fc%d", j + 1);
         emit(e, name, y, (s2fi_shape){1, (int)batch, e->config.fc_dims[j]});
         x = y;

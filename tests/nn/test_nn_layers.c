@@ -13,6 +13,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,12 +110,49 @@ static void run_dense_case(const char *case_dir)
               expected = golden_load(case_dir, "expected");
     s2fi_dense layer = {(int)config.data[0], (int)config.data[1], weight.data, bias.data};
     float *out = malloc(expected.count * sizeof(float));
-    s2fi_dense_forward(&layer, input.data, (int)input.shape[0], out, config.data[2] != 0);
+    s2fi_dense_forward(&layer, input.data, (int)input.shape[0], out, config.data[2] != 0, 1, NULL);
+    golden_expect_close(case_dir, out, &expected);
+    /* Row by row: batch 1 is the GEMV path (the library's own with AVX-512). */
+    for (size_t r = 0; r < (size_t)input.shape[0]; ++r)
+        s2fi_dense_forward(&layer, input.data + r * (size_t)layer.in_features, 1,
+                           out + r * (size_t)layer.out_features, config.data[2] != 0, 2, NULL);
     golden_expect_close(case_dir, out, &expected);
     free(out);
     npy_array *all[] = {&config, &input, &weight, &bias, &expected};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; ++i)
         npy_free(all[i]);
+}
+
+/* A batch-1 layer of 1.2 MB (so its rows split among the workers, 1027 = a last group of 3):
+ * every thread count gives the same outputs bit for bit, within float rounding of a double
+ * reference, with the bias and ReLU applied. */
+static void dense_gemv_matches_reference_on_any_threads(void **state)
+{
+    (void)state;
+    enum { OUT = 1027, IN = 301 };
+    float *weight = malloc((size_t)OUT * IN * sizeof(float)), x[IN], bias[OUT];
+    float *y1 = malloc(OUT * sizeof(float)), *y3 = malloc(OUT * sizeof(float));
+    uint32_t seed = 7;
+    for (size_t i = 0; i < (size_t)OUT * IN; ++i)
+        weight[i] = (float)((seed = seed * 1664525u + 1013904223u) >> 8) / 16777216.0f - 0.5f;
+    for (int i = 0; i < IN; ++i)
+        x[i] = (float)((seed = seed * 1664525u + 1013904223u) >> 8) / 16777216.0f - 0.5f;
+    for (int i = 0; i < OUT; ++i)
+        bias[i] = 0.01f * (float)(i % 7) - 0.03f;
+    const s2fi_dense layer = {IN, OUT, weight, bias};
+    s2fi_dense_forward(&layer, x, 1, y1, true, 1, NULL);
+    s2fi_dense_forward(&layer, x, 1, y3, true, 3, NULL);
+    assert_memory_equal(y1, y3, OUT * sizeof(float));
+    for (int o = 0; o < OUT; ++o) {
+        double sum = bias[o];
+        for (int i = 0; i < IN; ++i)
+            sum += (double)weight[(size_t)o * IN + i] * x[i];
+        const double want = sum > 0.0 ? sum : 0.0;
+        assert_true(fabs(y1[o] - want) <= 1e-5);
+    }
+    free(weight);
+    free(y1);
+    free(y3);
 }
 
 static void run_batchnorm_case(const char *case_dir)
@@ -413,6 +451,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(maxpool_matches_pytorch),
         cmocka_unit_test(mean_matches_pytorch),
         cmocka_unit_test(dense_matches_pytorch),
+        cmocka_unit_test(dense_gemv_matches_reference_on_any_threads),
         cmocka_unit_test(batchnorm_matches_pytorch),
         cmocka_unit_test(conv_rejects_invalid_layers),
         cmocka_unit_test(conv_fold_affine_equals_affine_after),
