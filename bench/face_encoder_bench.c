@@ -28,11 +28,12 @@ static int setup(void *context, int argc, char **argv)
     job *j = context;
     npy_array image;
     char error[256];
-    j->batch = argc > 4 ? (size_t)atoi(argv[4]) : 1;
-    if (j->batch < 1) {
-        fprintf(stderr, "BATCH must be at least 1\n");
+    const long batch = argc > 4 ? strtol(argv[4], NULL, 10) : 1;
+    if (batch < 1 || batch > 4096) {
+        fprintf(stderr, "BATCH must be 1..4096\n");
         return 1;
     }
+    j->batch = (size_t)batch;
     if (s2f_model_load_file(argv[1], NULL, &j->model) != S2F_OK ||
         s2f_face_encoder_create(j->model, &j->encoder) != S2F_OK) {
         fprintf(stderr, "%s\n", s2f_last_error_message());

@@ -680,8 +680,8 @@ S2F_API s2f_status s2f_warp_image_u8(const uint8_t *src, int height, int width, 
  * workspace and allocates nothing per call after the first); the feature is read, never kept.
  * Threads: as many as openblas_get_num_threads() reports (up to 8). On CPUs with AVX-512 the
  * transposed convolutions run on the library's own kernel, split over helper threads that the
- * decoder keeps (started on first need); elsewhere on OpenBLAS's sgemm and its threads. The
- * dense layers use OpenBLAS.
+ * decoder keeps (started on first need), and so do the dense layers (an own GEMV); elsewhere
+ * they run on OpenBLAS's sgemm / sgemv and its threads.
  * Common errors: S2F_ERR_INVALID_ARGUMENT (NULL decoder/feature/output, outputs overlapping),
  * S2F_ERR_SHAPE_MISMATCH (feature_dim is not the model's), S2F_ERR_BUFFER_TOO_SMALL (an output
  * capacity below what s2f_face_decoder_shape() implies; `landmarks` may be NULL, then its

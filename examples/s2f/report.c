@@ -5,9 +5,12 @@
 
 static void vreport(const char *kind, const char *format, va_list ap)
 {
+    /* One whole line at a time: embed's file threads (voice_parallel.c) may report at once. */
+    flockfile(stderr);
     fprintf(stderr, "s2f: %s", kind);
     vfprintf(stderr, format, ap);
     fputc('\n', stderr);
+    funlockfile(stderr);
 }
 
 void cli_error(const char *format, ...)

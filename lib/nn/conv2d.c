@@ -9,15 +9,24 @@
 #include <string.h>
 
 /* Below this many input channels the Winograd transforms (per channel) cost more than the GEMM
- * FLOPs they save (the voice encoder's first layer has 2). The shipped voice encoder's 16 → 16
- * layers (4×4, 299 × 257 and 149 × 257 maps) ran 14.9 and 7.8 ms on Winograd, 8.3–9.1 and
- * 4.3–4.5 ms on the small-depth kernel (depth 256), one core of an Intel family 6 model 207. */
-#define WINOGRAD_MIN_IN_CHANNELS 32
+ * FLOPs they save (the voice encoder's first layer has 2). */
+#define WINOGRAD_MIN_IN_CHANNELS 16
+
+/* A patch short enough for the small-depth kernel runs direct rather than Winograd: at so few
+ * channels the per-channel transforms dominate. The shipped voice encoder's 16 → 16 layers (4×4,
+ * depth 256, 299 × 257 and 149 × 257 maps) ran 14.9 and 7.8 ms on Winograd, 8.3–9.1 and
+ * 4.3–4.5 ms direct, one core of an Intel family 6 model 207. */
+static bool direct_is_cheaper(const s2fi_conv2d_config *c)
+{
+    return s2fi_small_gemm_applies((size_t)c->kernel_h * (size_t)c->kernel_w *
+                                       (size_t)c->in_channels,
+                                   (size_t)c->out_channels);
+}
 
 static int winograd_tile(const s2fi_conv2d_config *c)
 {
     if (c->algorithm != S2FI_CONV_AUTO || c->kernel_h != c->kernel_w ||
-        c->in_channels < WINOGRAD_MIN_IN_CHANNELS)
+        c->in_channels < WINOGRAD_MIN_IN_CHANNELS || direct_is_cheaper(c))
         return 0;
     if (c->stride_h == 1 && c->stride_w == 1) {
         const int m = s2fi_winograd_tile_for_kernel(c->kernel_h);
@@ -344,10 +353,11 @@ size_t s2fi_conv2d_workspace_floats(const s2fi_conv2d *conv, s2fi_shape in, size
     if (conv->use_winograd)
         return polyphase_floats(conv, &g) +
                s2fi_winograd_workspace_floats(&conv->winograd, g.out, budget_floats, threads);
-    if (uses_small_gemm(conv, &g))
-        return small_gemm_workers(&g, threads) * (size_t)g.out.width * g.depth;
+    /* In s2fi_conv2d_forward's order: a small map with a short patch takes the whole-map path. */
     if (uses_small_map(conv, &g))
         return (size_t)g.out.height * (size_t)g.out.width * g.depth;
+    if (uses_small_gemm(conv, &g))
+        return small_gemm_workers(&g, threads) * (size_t)g.out.width * g.depth;
     return rows_per_block(&g, budget_floats) * (size_t)g.out.width * g.depth;
 }
 

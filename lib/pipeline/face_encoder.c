@@ -423,7 +423,7 @@ S2F_API s2f_status s2f_face_encoder_encode_batch(s2f_face_encoder *encoder, cons
     batch_job job = {.e = e, .rgb = rgb, .count = count, .image_stride_bytes = image_stride_bytes,
                      .stride_bytes = stride_bytes, .width = width, .height = height,
                      .features = features};
-    if (workers <= 1 && threads == 1) { /* one lane on this thread, in groups */
+    if (workers <= 1 && threads == 1 && !e->ws.tap) { /* one lane on this thread, in groups */
         encode_lane(&job, 0, 1);
         return job.status[0]; /* its message is already in e->error */
     }

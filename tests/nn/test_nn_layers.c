@@ -303,9 +303,9 @@ static void expect_same_output(s2fi_conv2d *fast, s2fi_conv2d *plain, const floa
 }
 
 /* A layer big enough for several tile blocks and partial edge tiles, with the BatchNorm of the
- * voice encoder folded in: the path AUTO picks — Winograd for 3×3 and 4×4 kernels and ≥ 32
- * input channels (4×4 at stride 2 after the polyphase split), the small-depth kernel for few
- * input channels and a multiple of 8 outputs — must agree with plain im2col + GEMM. */
+ * voice encoder folded in: the path AUTO picks — Winograd for 3×3 and 4×4 kernels and ≥ 16
+ * input channels (4×4 at stride 2 after the polyphase split), the small-depth kernel for a
+ * patch of ≤ 256 floats and a multiple of 8 outputs — must agree with plain im2col + GEMM. */
 static void check_auto_against_im2col(int kernel, int in_channels, int out_channels, int stride,
                                       size_t threads)
 {
@@ -323,7 +323,9 @@ static void check_auto_against_im2col(int kernel, int in_channels, int out_chann
     cfg.algorithm = S2FI_CONV_IM2COL;
     assert_int_equal(s2fi_conv2d_init(&plain, &cfg, weight, bias, NULL), S2F_OK);
     /* else the small-depth kernel (depth k² · CI ≤ 160) */
-    assert_int_equal(fast.use_winograd, CI >= 32 && (stride == 1 || kernel % 2 == 0));
+    const bool direct = kernel * kernel * CI <= S2FI_SMALL_GEMM_MAX_DEPTH &&
+                        CO % S2FI_SMALL_GEMM_MIN_CHANNELS == 0;
+    assert_int_equal(fast.use_winograd, CI >= 16 && (stride == 1 || kernel % 2 == 0) && !direct);
     assert_false(plain.use_winograd);
     s2fi_conv2d_fold_affine(&fast, scale, shift);
     s2fi_conv2d_fold_affine(&plain, scale, shift);
@@ -408,6 +410,43 @@ static void check_small_map(int CO)
         }
 }
 
+/* A small map (8×8) with a short patch (3×3 × 16 = 144) and no size hint qualifies for both the
+ * whole-map path and the small-depth kernel: forward takes the whole-map path, and the
+ * workspace size must be that path's (it once was the row kernel's, 8× smaller). A guard after
+ * the workspace must stay untouched, and the output must match im2col. */
+static void short_patch_small_map_stays_in_its_workspace(void **state)
+{
+    (void)state;
+    enum { CI = 16, CO = 32, HW = 8, GUARD = 256 };
+    static float weight[CO * CI * 9], in[HW * HW * CI], a[HW * HW * CO], b[HW * HW * CO];
+    float bias[CO], scale[CO], shift[CO];
+    random_layer(9, weight, sizeof weight / sizeof *weight, 0.2f, in, sizeof in / sizeof *in, bias,
+                 scale, shift, CO);
+    s2fi_conv2d_config cfg = {CI, CO, 3, 3, 1, 1, S2FI_PADDING_SAME, {0, 0}, {0, 0},
+                              S2FI_CONV_AUTO, 0, 0};
+    s2fi_conv2d fast, plain;
+    assert_int_equal(s2fi_conv2d_init(&fast, &cfg, weight, bias, NULL), S2F_OK);
+    cfg.algorithm = S2FI_CONV_IM2COL;
+    assert_int_equal(s2fi_conv2d_init(&plain, &cfg, weight, bias, NULL), S2F_OK);
+    const s2fi_shape in_shape = {HW, HW, CI};
+    assert_true(s2fi_conv2d_whole_map(&fast, in_shape));
+    const size_t floats = s2fi_conv2d_workspace_floats(&fast, in_shape, 1u << 20, 1);
+    float *workspace = malloc((floats + GUARD) * sizeof(float));
+    for (size_t i = 0; i < floats + GUARD; ++i)
+        workspace[i] = -12345.0f;
+    s2fi_conv2d_forward(&fast, in, in_shape, a, NULL, workspace, floats, 1, NULL);
+    for (size_t i = floats; i < floats + GUARD; ++i)
+        assert_true(workspace[i] == -12345.0f);
+    free(workspace);
+    const size_t plain_floats = s2fi_conv2d_workspace_floats(&plain, in_shape, 1u << 20, 1);
+    float *plain_ws = malloc(plain_floats * sizeof(float));
+    s2fi_conv2d_forward(&plain, in, in_shape, b, NULL, plain_ws, plain_floats, 1, NULL);
+    assert_true(npy_max_abs_diff(a, b, HW * HW * CO) <= 1e-5);
+    free(plain_ws);
+    s2fi_conv2d_release(&fast);
+    s2fi_conv2d_release(&plain);
+}
+
 static void small_map_path_matches_im2col(void **state)
 {
     (void)state;
@@ -459,6 +498,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(winograd_size_hint_picks_im2col_for_small_maps),
         cmocka_unit_test(small_depth_kernel_matches_im2col),
         cmocka_unit_test(small_map_path_matches_im2col),
+        cmocka_unit_test(short_patch_small_map_stays_in_its_workspace),
     };
     int failed = cmocka_run_group_tests_name("nn layers vs PyTorch", tests, NULL, NULL);
     printf("worst max|Δ|/max|ref| over all layer cases: %.3g\n", golden_worst_error());
