@@ -68,6 +68,10 @@ int cli_parse(int argc, char **argv, int first, unsigned allowed, cli_args *args
               const char *usage_text);
 /* Applies --threads to OpenBLAS (when the loaded BLAS is OpenBLAS); see docs/cli.md. */
 void cli_apply_blas_threads(const cli_args *args);
+/* OpenBLAS's thread count (1 when the loaded BLAS is not OpenBLAS), and its setter (a no-op
+ * then). */
+int cli_blas_threads(void);
+void cli_set_blas_threads(int threads);
 
 /* report.c: every message goes to stderr as "s2f: ...". */
 void cli_error(const char *format, ...) __attribute__((format(printf, 1, 2)));

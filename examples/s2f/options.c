@@ -144,11 +144,22 @@ int cli_parse(int argc, char **argv, int first, unsigned allowed, cli_args *args
  * process-wide setting an embedding application owns); s2f is such an application. The symbol
  * is looked up at run time, so the tool links and runs against a library built on another BLAS
  * (where --threads then only affects the index). */
-void cli_apply_blas_threads(const cli_args *args)
+void cli_set_blas_threads(int threads)
 {
-    if (args->threads < 1)
-        return;
     void (*set_threads)(int) = (void (*)(int))dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
     if (set_threads)
-        set_threads((int)args->threads);
+        set_threads(threads);
+}
+
+int cli_blas_threads(void)
+{
+    int (*get_threads)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "openblas_get_num_threads");
+    const int threads = get_threads ? get_threads() : 1;
+    return threads < 1 ? 1 : threads;
+}
+
+void cli_apply_blas_threads(const cli_args *args)
+{
+    if (args->threads >= 1)
+        cli_set_blas_threads((int)args->threads);
 }

@@ -7,7 +7,6 @@
  * cores, and restored afterwards. */
 #include "cli.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -54,21 +53,12 @@ static void *run_files(void *context)
     }
 }
 
-/* OpenBLAS's thread count and setter when the loaded BLAS is OpenBLAS (NULLs otherwise). */
-static int blas_threads(void (**set)(int))
-{
-    int (*get)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "openblas_get_num_threads");
-    *set = (void (*)(int))dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
-    return get && *set ? get() : 1;
-}
-
 int cli_voice_features(const s2f_model *model, s2f_pipeline *pipeline, int force,
                        const char *const *paths, size_t count, int segments, float *features,
                        size_t dim, progress *bar)
 {
-    void (*set_blas_threads)(int);
-    const int threads = blas_threads(&set_blas_threads);
-    size_t workers = threads < 1 ? 1 : (size_t)threads;
+    const int threads = cli_blas_threads();
+    size_t workers = (size_t)threads;
     if (workers > count)
         workers = count;
     if (workers > MAX_FILE_WORKERS)
@@ -84,7 +74,7 @@ int cli_voice_features(const s2f_model *model, s2f_pipeline *pipeline, int force
         ++ready;
     }
     if (ready > 1)
-        set_blas_threads(1);
+        cli_set_blas_threads(1);
     pthread_mutex_init(&s.lock, NULL);
     size_t started = 1;
     for (; started < ready; ++started) {
@@ -100,6 +90,6 @@ int cli_voice_features(const s2f_model *model, s2f_pipeline *pipeline, int force
     for (size_t i = 1; i < ready; ++i)
         s2f_pipeline_free(pool[i].pipeline);
     if (ready > 1)
-        set_blas_threads(threads);
+        cli_set_blas_threads(threads);
     return s.failed_rc;
 }

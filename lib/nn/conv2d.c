@@ -505,8 +505,7 @@ void s2fi_conv2d_forward(const s2fi_conv2d *conv, const float *in, s2fi_shape in
 bool s2fi_conv2d_whole_map(const s2fi_conv2d *conv, s2fi_shape in)
 {
     conv_geometry g;
-    return geometry(conv, in, &g) && !is_polyphase(conv) && !conv->use_winograd &&
-           uses_small_map(conv, &g);
+    return geometry(conv, in, &g) && !conv->use_winograd && uses_small_map(conv, &g);
 }
 
 size_t s2fi_conv2d_images_per_product(const s2fi_conv2d *conv, s2fi_shape in)

@@ -167,9 +167,9 @@ static void columns_share(void *context, size_t worker, size_t workers)
 /* OpenBLAS 0.3.21 runs its SSE3 (Prescott) kernels on CPUs newer than it knows (Intel family 6
  * model 207); the paper decoder's four layers (depth 32–256, 800–3200 columns) took 57 % of the
  * decode there. The library's AVX-512 kernel does not depend on that pick. */
-static bool uses_own_kernel(const s2fi_conv_transpose2d_config *c, int n)
+static bool uses_own_kernel(int n)
 {
-    return s2fi_small_gemm_wide() && n % S2FI_SMALL_GEMM_MIN_CHANNELS == 0 && c->in_channels > 0;
+    return s2fi_small_gemm_wide() && n % S2FI_SMALL_GEMM_MIN_CHANNELS == 0;
 }
 
 void s2fi_conv_transpose2d_forward(const s2fi_conv_transpose2d *conv, const float *in,
@@ -187,7 +187,7 @@ void s2fi_conv_transpose2d_forward(const s2fi_conv_transpose2d *conv, const floa
     memset(out, 0, (size_t)out_shape.height * out_row_floats * sizeof(float));
 
     const int n = c->kernel_h * c->kernel_w * c->out_channels;
-    const bool own = uses_own_kernel(c, n);
+    const bool own = uses_own_kernel(n);
     if (!own)
         s2fi_pool_park(pool); /* sgemm runs on OpenBLAS's threads */
     const size_t block_rows = rows_per_block(c, in_shape, workspace_floats);

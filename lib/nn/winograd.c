@@ -392,16 +392,24 @@ static bool uses_own_gemm(const s2fi_winograd *w)
             (size_t)w->in_channels * (size_t)w->out_channels <= OWN_GEMM_MAX_WEIGHTS);
 }
 
+/* The products of positions [p_begin, p_end) for tiles [t_begin, t_end) of the block. */
+static void multiply_range(const block_job *j, size_t p_begin, size_t p_end, size_t t_begin,
+                           size_t t_end)
+{
+    const size_t ic = (size_t)j->w->in_channels, oc = (size_t)j->w->out_channels;
+    const s2fi_epilogue none = {0};
+    for (size_t p = p_begin; p < p_end; ++p)
+        s2fi_small_gemm_epilogue(j->v + (p * j->block + t_begin) * ic, t_end - t_begin, ic,
+                                 j->w->u + p * ic * oc, oc, &none,
+                                 j->mm + (p * j->block + t_begin) * oc);
+}
+
 static void multiply_positions(void *context, size_t worker, size_t workers)
 {
     const block_job *j = context;
-    const size_t ic = (size_t)j->w->in_channels, oc = (size_t)j->w->out_channels;
-    const s2fi_epilogue none = {0};
     size_t begin, end;
     s2fi_worker_range((size_t)j->w->n * (size_t)j->w->n, worker, workers, &begin, &end);
-    for (size_t p = begin; p < end; ++p)
-        s2fi_small_gemm_epilogue(j->v + p * j->block * ic, j->count, ic, j->w->u + p * ic * oc, oc,
-                                 &none, j->mm + p * j->block * oc);
+    multiply_range(j, begin, end, 0, j->count);
 }
 
 /* A layer whose transformed weights fit in L2 (face-api's 35×35×32 and 17×17×64 layers:
@@ -416,16 +424,10 @@ static void multiply_positions(void *context, size_t worker, size_t workers)
 static void tiles_end_to_end(void *context, size_t worker, size_t workers)
 {
     const block_job *j = context;
-    const size_t ic = (size_t)j->w->in_channels, oc = (size_t)j->w->out_channels;
-    const size_t positions = (size_t)j->w->n * (size_t)j->w->n;
-    const s2fi_epilogue none = {0};
     size_t begin, end;
     s2fi_worker_range(j->count, worker, workers, &begin, &end);
     transform_inputs_range(j, worker, begin, end);
-    for (size_t p = 0; p < positions; ++p)
-        s2fi_small_gemm_epilogue(j->v + (p * j->block + begin) * ic, end - begin, ic,
-                                 j->w->u + p * ic * oc, oc, &none,
-                                 j->mm + (p * j->block + begin) * oc);
+    multiply_range(j, 0, (size_t)j->w->n * (size_t)j->w->n, begin, end);
     transform_outputs_range(j, worker, begin, end);
 }
 
