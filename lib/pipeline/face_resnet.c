@@ -259,6 +259,19 @@ static int forward_stem(const s2fi_face_resnet *net, const float *input, int inp
     return 1;
 }
 
+/* A block's end: out = ReLU(conv + shortcut), the shortcut the block's input, or for a down
+ * block its 2×2 average pool (written to `pooled`). */
+static void add_shortcut(const s2fi_face_block *b, const float *in, const float *conv,
+                         float *pooled, float *out)
+{
+    if (b->down) {
+        s2fi_avgpool2d(in, b->in, 2, 2, 2, 2, pooled);
+        s2fi_residual_add(conv, b->mid, pooled, b->pooled, out, b->out, true);
+    } else {
+        s2fi_residual_add(conv, b->mid, in, b->in, out, b->out, true);
+    }
+}
+
 /* Blocks [from, to) of one image whose input is in buffer x; returns the output's buffer. */
 static int forward_blocks(const s2fi_face_resnet *net, int from, int to, s2fi_face_workspace *ws,
                           int x)
@@ -273,12 +286,7 @@ static int forward_blocks(const s2fi_face_resnet *net, int from, int to, s2fi_fa
                             ws->im2col_floats, ws->threads, ws->pool);
         s2fi_conv2d_forward(&b->conv2, buf[t], b->mid, buf[u], NULL, ws->im2col,
                             ws->im2col_floats, ws->threads, ws->pool);
-        if (b->down) {
-            s2fi_avgpool2d(buf[x], b->in, 2, 2, 2, 2, buf[p]);
-            s2fi_residual_add(buf[u], b->mid, buf[p], b->pooled, buf[t], b->out, true);
-        } else {
-            s2fi_residual_add(buf[u], b->mid, buf[x], b->in, buf[t], b->out, true);
-        }
+        add_shortcut(b, buf[x], buf[u], buf[p], buf[t]);
         snprintf(name, sizeof name, "block%d", i);
         emit(ws, name, buf[t], b->out);
         x = t;
@@ -302,9 +310,9 @@ bool s2fi_face_group_alloc(s2fi_face_group *group, const s2fi_face_resnet *net)
 {
     memset(group, 0, sizeof *group);
     bool ok = true;
-    /* (at least the channels: the last block's pooled features) */
-    const size_t floats = S2FI_FACE_GROUP * net->group_buffer_floats +
-                          (size_t)net->fc.in_features;
+    /* (forward_tail's pooled features, the last block's channels, fit: group_buffer_floats
+     * counts that block's whole output) */
+    const size_t floats = S2FI_FACE_GROUP * net->group_buffer_floats;
     for (int k = 0; k < 4; ++k)
         ok = (group->buffers[k] = s2fi_aligned_alloc(floats * sizeof(float))) && ok;
     if (net->group_im2col_floats)
@@ -350,16 +358,9 @@ void s2fi_face_resnet_forward_tail(const s2fi_face_resnet *net, size_t count,
         s2fi_conv2d_forward_images(&b->conv2, buf[t], b->mid, count, buf[u], NULL, group->im2col);
         const size_t in = s2fi_shape_count(b->in), mid = s2fi_shape_count(b->mid);
         const size_t out = s2fi_shape_count(b->out), pooled = s2fi_shape_count(b->pooled);
-        for (size_t k = 0; k < count; ++k) {
-            if (b->down) {
-                s2fi_avgpool2d(buf[x] + k * in, b->in, 2, 2, 2, 2, buf[p] + k * pooled);
-                s2fi_residual_add(buf[u] + k * mid, b->mid, buf[p] + k * pooled, b->pooled,
-                                  buf[t] + k * out, b->out, true);
-            } else {
-                s2fi_residual_add(buf[u] + k * mid, b->mid, buf[x] + k * in, b->in,
-                                  buf[t] + k * out, b->out, true);
-            }
-        }
+        for (size_t k = 0; k < count; ++k)
+            add_shortcut(b, buf[x] + k * in, buf[u] + k * mid, buf[p] + k * pooled,
+                         buf[t] + k * out);
         x = t;
     }
     const s2fi_shape last = net->blocks[net->block_count - 1].out;
